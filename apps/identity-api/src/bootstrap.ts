@@ -1,0 +1,98 @@
+import { DynamicModule, Logger, LogLevel, RequestMethod, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import { randomUUID } from 'node:crypto';
+import { FastifyRequest } from 'fastify';
+import { createValidationPipe, loadAppConfig, ProblemDto, ProblemFilter, TimedRequest } from '@identity/common';
+import { AppModule } from './app.module';
+import { assertValidConfig } from './config-check';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Routes served at the root rather than under /api/v1. */
+const ROOT_ROUTES = ['health', 'health/ready', '.well-known/jwks.json', '.well-known/openid-configuration'];
+
+/**
+ * Builds the HTTP application (not listening yet). Shared by main.ts, the e2e tests and the
+ * benchmark so all of them run exactly the same stack.
+ */
+export async function createApp(
+  env: NodeJS.ProcessEnv = process.env,
+  extraModules: (Type | DynamicModule)[] = [],
+): Promise<NestFastifyApplication> {
+  assertValidConfig(env);
+  const config = loadAppConfig(env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimit,
+    // Fastify takes a hop count; Nest's option type does not list numbers.
+    trustProxy: (config.trustProxy > 0 ? config.trustProxy : false) as boolean,
+    // A client-supplied request id is kept (for tracing across services) only when well-formed.
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const levelIndex = LOG_LEVELS.indexOf(config.logLevel === 'info' ? 'log' : (config.logLevel as LogLevel));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules), adapter, {
+    logger: LOG_LEVELS.slice(0, levelIndex + 1),
+    bufferLogs: false,
+    // Throw boot errors to the caller (main.ts prints them and exits; tests assert on them).
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
+    request.receivedAt = performance.now();
+    reply.header('X-Request-Id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+  });
+  app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })) });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  setUpSwagger(app, config.appName, config.publicUrl);
+  return app;
+}
+
+function setUpSwagger(app: NestFastifyApplication, appName: string, publicUrl: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`${appName} API`)
+      .setDescription(
+        'Sign-in, sessions and accounts. Errors are RFC 9457 problem+json with a stable `code`. Access tokens are short-lived JWTs; verify them offline with `/.well-known/jwks.json`.',
+      )
+      .setVersion('1')
+      .addServer(publicUrl)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+    { extraModels: [ProblemDto] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: `${appName} API` });
+}
+
+export async function start(): Promise<void> {
+  const app = await createApp();
+  const { port } = loadAppConfig();
+  await app.listen(port, '0.0.0.0');
+  new Logger('Bootstrap').log(`listening on port ${port}; docs at /docs`);
+}

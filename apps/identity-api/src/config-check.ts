@@ -1,0 +1,24 @@
+import { loadAuthCoreConfig } from '@identity/auth-core';
+import { loadLocalConfig } from '@identity/auth-providers/local';
+import { ConfigValidationError, loadAppConfig } from '@identity/common';
+import { loadDatabaseConfig } from '@identity/database';
+import { loadSessionsConfig } from '@identity/sessions';
+
+const LOADERS = [loadAppConfig, loadDatabaseConfig, loadSessionsConfig, loadAuthCoreConfig, loadLocalConfig];
+
+/**
+ * Validates every configuration namespace before anything starts, and reports all problems at
+ * once, so an operator fixes the whole environment in one go instead of one variable per boot.
+ */
+export function assertValidConfig(env: NodeJS.ProcessEnv = process.env): void {
+  const problems: string[] = [];
+  for (const load of LOADERS) {
+    try {
+      load(env);
+    } catch (error) {
+      if (!(error instanceof ConfigValidationError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length) throw new ConfigValidationError(problems);
+}

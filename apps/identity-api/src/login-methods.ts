@@ -1,0 +1,18 @@
+import { DynamicModule, Type } from '@nestjs/common';
+import { isProviderEnabled } from '@identity/auth-core';
+import { LocalProviderModule } from '@identity/auth-providers/local';
+
+/**
+ * The login methods built into this service. The composition root is the only place that
+ * names them; adding one is a folder under libs/auth-providers and a line here.
+ */
+export const BUILT_IN_LOGIN_METHODS: Record<string, Type | DynamicModule> = {
+  local: LocalProviderModule,
+};
+
+/** Modules of the methods AUTH_PROVIDERS enables. A disabled method mounts no route. */
+export function enabledLoginMethodModules(env: NodeJS.ProcessEnv = process.env): (Type | DynamicModule)[] {
+  return Object.entries(BUILT_IN_LOGIN_METHODS)
+    .filter(([id]) => isProviderEnabled(id, env))
+    .map(([, module]) => module);
+}

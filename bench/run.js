@@ -1,0 +1,519 @@
+'use strict';
+// Benchmark harness: `npm run bench [-- --db mysql] [-- --duration 10]`. See bench/README.md.
+// Progress goes to stderr; the result table to stdout and to bench/results/.
+const { spawnSync } = require('node:child_process');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+const { argon2Params, measureArgon2Limit } = require('./lib/argon2-limit');
+const { JSON_HEADERS, cannon, summarize, pacedProbe, loginMany, chainedRefreshOptions } = require('./lib/load');
+const {
+  sleep,
+  freePort,
+  startNode,
+  waitForHttp,
+  stopChild,
+  cpuSeconds,
+  machineBusySeconds,
+  pidsNamed,
+  memory,
+  isRunning,
+  logTail,
+} = require('./lib/processes');
+const { machine, markdown } = require('./lib/report');
+
+const ROOT = path.resolve(__dirname, '..');
+const SERVICE_MAIN = path.join(ROOT, 'dist/apps/identity-api/src/main.js');
+const RESULTS_DIR = path.join(__dirname, 'results');
+// Cores used by processes other than the service and the bench above which a phase is flagged.
+const OTHER_LOAD_WARNING = 0.15;
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      db: { type: 'string', default: 'sqlite' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      'login-connections': { type: 'string', default: '8' },
+      'health-rate': { type: 'string', default: '200' },
+      'mysql-url': { type: 'string', default: process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/' },
+      build: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: npm run bench -- [--db sqlite|mysql] [--duration S] [--connections N] [--login-connections N]\n' +
+        '                        [--health-rate R] [--mysql-url mariadb://root@127.0.0.1:3306/] [--build | --no-build]\n',
+    );
+    process.exit(0);
+  }
+  const int = (name, min, max) => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  if (!['sqlite', 'mysql'].includes(values.db)) throw new Error('--db must be sqlite or mysql');
+  const mysqlHost = new URL(values['mysql-url'].replace(/^mariadb:/, 'mysql:')).hostname;
+  if (values.db === 'mysql' && !LOCAL_HOSTS.has(mysqlHost)) throw new Error('--mysql-url must point at this machine (127.0.0.1)');
+  return {
+    db: values.db,
+    durationSeconds: int('duration', 1, 300),
+    connections: int('connections', 1, 1000),
+    loginConnections: int('login-connections', 1, 256),
+    healthRate: int('health-rate', 1, 5000),
+    mysqlUrl: values['mysql-url'],
+    build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
+  };
+}
+
+/** Newest mtime of the TypeScript the API is compiled from. */
+function newestSourceMtime() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(full);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+        newest = Math.max(newest, fs.statSync(full).mtimeMs);
+      }
+    }
+  };
+  walk(path.join(ROOT, 'apps/identity-api/src'));
+  walk(path.join(ROOT, 'libs'));
+  return newest;
+}
+
+/**
+ * Builds when dist is missing, and also when sources are newer than it: benchmarking yesterday's
+ * build by accident is the costlier mistake. A failed rebuild over an existing dist is a warning
+ * (someone's half-finished edit), a failed first build is fatal.
+ */
+function ensureBuild(mode, warnings) {
+  const exists = fs.existsSync(SERVICE_MAIN);
+  if (mode === 'never') {
+    if (!exists) throw new Error(`${SERVICE_MAIN} missing; run without --no-build`);
+    return;
+  }
+  const stale = exists && newestSourceMtime() > fs.statSync(SERVICE_MAIN).mtimeMs;
+  if (exists && !stale && mode !== 'always') return;
+  log(exists ? (stale ? 'sources newer than dist: rebuilding' : 'rebuilding (--build)') : 'no build found: building');
+  const nest = path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
+  const result = spawnSync(process.execPath, [nest, 'build', 'identity-api'], { cwd: ROOT, stdio: ['ignore', 2, 2], timeout: 300_000 });
+  if (result.status === 0) return;
+  if (!exists) throw new Error('nest build identity-api failed');
+  warnings.push('`nest build identity-api` failed; the existing (stale) build in dist/ was benchmarked.');
+  log('build failed; continuing with the existing dist (see warnings)');
+}
+
+function gitInfo() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 }).stdout?.trim() ?? '';
+  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--', 'apps', 'libs') !== '' };
+}
+
+/** The format libs/sessions/src/key-store.ts reads: `<dir>/<epoch-ms>.pem`, PKCS#8, mode 0600. */
+function writeSigningKey(dir, algorithm) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKey } = algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const file = path.join(dir, `${Date.now()}.pem`);
+  fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+}
+
+async function createDatabase(options, tmpDir) {
+  if (options.db === 'sqlite') {
+    const Database = require('better-sqlite3');
+    const probe = new Database(':memory:');
+    const version = probe.prepare('select sqlite_version() as v').get().v;
+    probe.close();
+    return {
+      url: `sqlite:${path.join(tmpDir, 'bench.sqlite')}`,
+      description: `SQLite ${version} (better-sqlite3, WAL)`,
+      drop: async () => {},
+    };
+  }
+  const mysql = require('mysql2/promise');
+  const server = new URL(options.mysqlUrl.replace(/^mariadb:/, 'mysql:'));
+  server.pathname = '/';
+  const connect = () => mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
+  const name = `identity_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = await connect();
+  let version;
+  try {
+    [[{ version }]] = await admin.query('SELECT VERSION() AS version');
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(options.mysqlUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    description: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version} (database ${name})`,
+    drop: async () => {
+      const connection = await connect();
+      try {
+        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await connection.end();
+      }
+    },
+  };
+}
+
+/**
+ * Production settings, built from scratch rather than inherited, so a developer's shell
+ * (REDIS_URL, CORS_ORIGINS, LOG_LEVEL=debug…) cannot change what is measured. Knobs that are
+ * part of the experiment (argon2 cost, threadpool, pool size, algorithm) pass through.
+ */
+function serviceEnv({ port, keysDir, databaseUrl, admin }) {
+  const env = { NODE_ENV: 'production' };
+  for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'UV_THREADPOOL_SIZE', 'DATABASE_POOL_SIZE', 'JWT_ALGORITHM']) {
+    if (process.env[name] !== undefined) env[name] = process.env[name];
+  }
+  for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
+  return {
+    ...env,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    JWT_KEYS_DIR: keysDir,
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    ADMIN_EMAIL: admin.identifier,
+    ADMIN_PASSWORD: admin.password,
+  };
+}
+
+// Set for --db mysql: the database server is part of what is measured, not "other" load.
+let databasePids = [];
+const sumCpu = (pids) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+
+/**
+ * Runs `work` and adds where the machine's CPU went meanwhile, in cores: the measured server
+ * process, the database server (MySQL only; SQLite runs inside the service), this load
+ * generating process, and everything else. "Other" well above zero means something else ran on
+ * the machine (another build, a test suite) and the numbers understate the service.
+ */
+async function withCpu(pid, work) {
+  const serviceStart = cpuSeconds(pid);
+  const databaseStart = sumCpu(databasePids);
+  const machineStart = machineBusySeconds();
+  const benchStart = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  const result = await work();
+  const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+  const serviceEnd = cpuSeconds(pid);
+  const bench = process.cpuUsage(benchStart);
+  const machineBusy = (machineBusySeconds() - machineStart) / wall;
+  const serviceCpuCores = serviceStart === null || serviceEnd === null ? null : (serviceEnd - serviceStart) / wall;
+  const databaseCpuCores = databasePids.length ? (sumCpu(databasePids) - databaseStart) / wall : null;
+  const benchCpuCores = (bench.user + bench.system) / 1e6 / wall;
+  const otherCpuCores = Math.max(0, machineBusy - (serviceCpuCores ?? 0) - (databaseCpuCores ?? 0) - benchCpuCores);
+  return { ...result, serviceCpuCores, databaseCpuCores, benchCpuCores, otherCpuCores };
+}
+
+/**
+ * What the service logged (LOG_LEVEL=warn keeps only warnings and errors): entries counted by
+ * their first line, stack traces folded into their entry, colour codes stripped.
+ */
+function logProblems(file, fromByte = 0, toByte = Infinity) {
+  let text;
+  try {
+    text = fs.readFileSync(file).subarray(fromByte, toByte).toString('utf8');
+  } catch {
+    return { entries: 0, distinct: [], firstEntry: null };
+  }
+  // eslint-disable-next-line no-control-regex
+  const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+  const entries = [];
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    const continuation = /^\s+at |^\s*\}|^\s{2,}\S/.test(line) && entries.length;
+    if (continuation) entries[entries.length - 1].push(line);
+    else entries.push([line]);
+  }
+  const counts = new Map();
+  for (const [head] of entries) {
+    const message = head.replace(/^\[Nest\] \d+\s+-\s+.*?(?=(FATAL|ERROR|WARN|LOG)\b)/, '').slice(0, 240);
+    counts.set(message, (counts.get(message) ?? 0) + 1);
+  }
+  return {
+    entries: entries.length,
+    distinct: [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([message, count]) => ({ count, message })),
+    firstEntry: entries[0]?.slice(0, 15).join('\n') ?? null,
+  };
+}
+
+function addWarnings(results) {
+  const { phases: p } = results;
+  const check = (label, summary) => {
+    const bad = (summary.non2xx ?? 0) + (summary.errors ?? 0) + (summary.skipped ?? 0);
+    if (bad)
+      results.warnings.push(
+        `${label}: ${bad} requests did not get a 2xx (${JSON.stringify(summary.statusCodes)}, errors ${summary.errors ?? 0}).`,
+      );
+  };
+  check('bare GET', p.bare);
+  check('/health idle', p.healthIdle);
+  check('login', p.login);
+  check('login during /health probe', p.healthUnderLogin.login);
+  check('/health during login load', p.healthUnderLogin.probe);
+  check('GET /me', p.me);
+  check('refresh', p.refresh);
+  const busy = [
+    ['argon2 measurement', results.argon2],
+    ['bare GET', p.bare],
+    ['/health idle', p.healthIdle],
+    ['login', p.login],
+    ['login + /health', p.healthUnderLogin],
+    ['GET /me', p.me],
+    ['refresh', p.refresh],
+  ].filter(([, phase]) => phase.otherCpuCores > OTHER_LOAD_WARNING);
+  if (busy.length) {
+    results.warnings.push(
+      `Other processes used CPU during: ${busy.map(([label, phase]) => `${label} (${phase.otherCpuCores.toFixed(2)} cores)`).join(', ')}. ` +
+        'Those numbers understate the service; rerun on a quiet machine.',
+    );
+  }
+  const setupFailures = Object.values(p.refresh.setupLogins.failures).reduce((sum, n) => sum + n, 0);
+  if (setupFailures) {
+    results.warnings.push(
+      `refresh setup: ${setupFailures} of ${p.refresh.setupLogins.attempts} logins (4 concurrent) failed: ${JSON.stringify(p.refresh.setupLogins.failures)}.`,
+    );
+  }
+  if (p.refresh.chain.chainBreaks)
+    results.warnings.push(`refresh: ${p.refresh.chain.chainBreaks} token chains broke (a refresh did not return a new token).`);
+  if (p.refresh.chain.parseErrors)
+    results.warnings.push(`refresh: ${p.refresh.chain.parseErrors} 200 answers without a parsable refreshToken.`);
+}
+
+function timestamp(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}`;
+}
+
+function writeResults(results, text) {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const base = path.join(RESULTS_DIR, `${timestamp(new Date(results.startedAt))}-${results.db}`);
+  // Written aside and renamed, so an interrupted run never leaves a half file that looks real.
+  for (const [file, content] of [
+    [`${base}.json`, JSON.stringify(results, null, 2) + '\n'],
+    [`${base}.md`, text + '\n'],
+  ]) {
+    fs.writeFileSync(`${file}.tmp`, content);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+  return base;
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const warnings = [];
+  const D = options.durationSeconds;
+  const warmupSeconds = Math.min(2, Math.max(1, Math.round(D / 5)));
+
+  // Everything below is bounded, but a wedged child or database must not hold the terminal.
+  const deadlineMs = (120 + 10 * D) * 1000;
+  const children = [];
+  let database;
+  let tmpDir;
+  let cleaning;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await Promise.all(children.map((child) => stopChild(child)));
+      if (database) await database.drop().catch((error) => log(`could not drop the bench database: ${error.message}`));
+      if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+    })());
+  let aborting = false;
+  const abort = (reason, code) => {
+    aborting = true;
+    log(reason);
+    const forced = setTimeout(() => process.exit(code), 15_000);
+    forced.unref();
+    cleanup().finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => abort(`overall time limit of ${deadlineMs / 1000} s exceeded; stopping`, 2), deadlineMs);
+  watchdog.unref();
+  process.once('SIGINT', () => abort('interrupted', 130));
+  process.once('SIGTERM', () => abort('terminated', 143));
+
+  try {
+    ensureBuild(options.build, warnings);
+
+    // Measured before any server starts, on an otherwise idle machine.
+    const params = argon2Params();
+    log(`measuring argon2id verify CPU time (m=${params.memoryCost} KiB, t=${params.timeCost}, p=${params.parallelism})`);
+    const argon2 = await withCpu(null, () => measureArgon2Limit(params));
+    // No service yet; benchCpuCores is argon2 itself.
+    delete argon2.serviceCpuCores;
+    delete argon2.databaseCpuCores;
+    log(
+      `argon2: ${argon2.cpuMsPerVerify.toFixed(1)} ms CPU per verify → limit ${argon2.limitLoginsPerSecond.toFixed(1)} logins/s on ${argon2.cores} cores`,
+    );
+
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-bench-'));
+    const keysDir = path.join(tmpDir, 'keys');
+    writeSigningKey(keysDir, process.env.JWT_ALGORITHM ?? 'RS256');
+    database = await createDatabase(options, tmpDir);
+    if (options.db === 'mysql') databasePids = pidsNamed(['mariadbd', 'mysqld']);
+    const admin = { identifier: 'bench-admin@example.com', password: randomBytes(18).toString('base64url') };
+    const [servicePort, barePort] = [await freePort(), await freePort()];
+    const serviceUrl = `http://127.0.0.1:${servicePort}`;
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+
+    log(`starting the service (${options.db}) and the bare Nest app`);
+    // cwd is the scratch directory so that a developer's .env in the repository is not loaded.
+    const service = startNode('identity-api', [SERVICE_MAIN], {
+      env: serviceEnv({ port: servicePort, keysDir, databaseUrl: database.url, admin }),
+      cwd: tmpDir,
+      logFile: path.join(tmpDir, 'service.log'),
+    });
+    children.push(service);
+    const bare = startNode('bare-nest', [path.join(__dirname, 'bare-nest.js'), String(barePort)], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+      cwd: ROOT,
+      logFile: path.join(tmpDir, 'bare.log'),
+    });
+    children.push(bare);
+    await Promise.all([waitForHttp(service, `${serviceUrl}/health/ready`, 60_000), waitForHttp(bare, `${bareUrl}/`, 30_000)]);
+
+    // The admin account is created on bootstrap, possibly just after the port opens.
+    let first;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        [first] = (await loginMany(serviceUrl, admin, 1)).responses;
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(250);
+      }
+    }
+    const memoryAtReady = memory(service.pid);
+    const phases = {};
+    const mustRun = () => {
+      for (const child of children) if (!isRunning(child)) throw new Error(`${child.benchName} died during the run:\n${logTail(child)}`);
+    };
+
+    log(`bare Nest GET: ${warmupSeconds} s warm-up + ${D} s`);
+    await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: warmupSeconds });
+    phases.bare = await withCpu(bare.pid, async () =>
+      summarize(await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: D })),
+    );
+    // Idle or not, nothing of it should stay on the machine for the rest of the run.
+    await stopChild(bare);
+    children.splice(children.indexOf(bare), 1);
+    mustRun();
+
+    const probeSeconds = Math.max(1, D - 2);
+    log(`GET /health at ${options.healthRate}/s, service idle: ${probeSeconds} s`);
+    phases.healthIdle = await withCpu(service.pid, () =>
+      pacedProbe(`${serviceUrl}/health`, { rate: options.healthRate, durationSeconds: probeSeconds }),
+    );
+    mustRun();
+
+    const loginLoad = () => ({
+      url: `${serviceUrl}/api/v1/auth/login`,
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(admin),
+      connections: options.loginConnections,
+      duration: D,
+    });
+    log(`password login: ${D} s with ${options.loginConnections} connections`);
+    phases.login = await withCpu(service.pid, async () => summarize(await cannon(loginLoad())));
+    phases.login.ratioToLimit = phases.login.okPerSecond / argon2.limitLoginsPerSecond;
+    mustRun();
+
+    log(`password login ${D} s + GET /health at ${options.healthRate}/s in the middle ${probeSeconds} s`);
+    phases.healthUnderLogin = await withCpu(service.pid, async () => {
+      const [loginResult, probe] = await Promise.all([
+        cannon(loginLoad()),
+        // Starts after the login queue has filled and ends before it drains.
+        sleep(1000).then(() => pacedProbe(`${serviceUrl}/health`, { rate: options.healthRate, durationSeconds: probeSeconds })),
+      ]);
+      const login = summarize(loginResult);
+      return { login: { ...login, ratioToLimit: login.okPerSecond / argon2.limitLoginsPerSecond }, probe };
+    });
+    mustRun();
+
+    const meLoad = (duration) => ({
+      url: `${serviceUrl}/api/v1/me`,
+      headers: { authorization: `Bearer ${first.accessToken}`, 'user-agent': 'identity-bench' },
+      connections: options.connections,
+      duration,
+    });
+    log(`GET /me with a bearer token: ${warmupSeconds} s warm-up + ${D} s`);
+    await cannon(meLoad(warmupSeconds));
+    phases.me = await withCpu(service.pid, async () => summarize(await cannon(meLoad(D))));
+    phases.me.ratioToBare = phases.me.okPerSecond / phases.bare.okPerSecond;
+    mustRun();
+
+    // One session per connection for the warm-up, one per connection plus as many spares for the run.
+    const C = options.connections;
+    log(`refresh: ${3 * C} logins for token chains, ${warmupSeconds} s warm-up + ${D} s`);
+    const sessions = await loginMany(serviceUrl, admin, 3 * C);
+    const refreshTokens = sessions.responses.map((response) => response.refreshToken);
+    const warm = chainedRefreshOptions(serviceUrl, refreshTokens.slice(0, C), C);
+    await cannon({ ...warm.options, duration: warmupSeconds });
+    const chained = chainedRefreshOptions(serviceUrl, refreshTokens.slice(C), C);
+    phases.refresh = await withCpu(service.pid, async () => summarize(await cannon({ ...chained.options, duration: D })));
+    phases.refresh.ratioToBare = phases.refresh.okPerSecond / phases.bare.okPerSecond;
+    phases.refresh.chain = chained.stats;
+    phases.refresh.setupLogins = { succeeded: sessions.responses.length, attempts: sessions.attempts, failures: sessions.failures };
+    mustRun();
+
+    // Requests autocannon abandoned at the end of the last phase are still running in the
+    // service; let them finish so that what shutdown logs is about shutdown.
+    await sleep(1000);
+    const serviceMemory = memory(service.pid);
+    const logBytesBeforeStop = fs.statSync(service.logFile).size;
+    await Promise.all(children.map((child) => stopChild(child)));
+    const serviceLog = {
+      duringRun: logProblems(service.logFile, 0, logBytesBeforeStop),
+      atShutdown: logProblems(service.logFile, logBytesBeforeStop),
+    };
+    await cleanup();
+    const results = {
+      startedAt,
+      db: options.db,
+      options,
+      git: gitInfo(),
+      machine: machine(database.description),
+      argon2,
+      phases,
+      service: { memoryAtReady, memory: serviceMemory, log: serviceLog },
+      warnings,
+    };
+    addWarnings(results);
+    const text = markdown(results);
+    const base = writeResults(results, text);
+    process.stdout.write(text + '\n');
+    log(`results written to ${path.relative(ROOT, base)}.{json,md}`);
+  } catch (error) {
+    // Stopping the children under a running phase makes it fail; abort() reports and exits.
+    if (aborting) return;
+    log(`failed: ${error.stack ?? error}`);
+    const service = children.find((child) => child.benchName === 'identity-api');
+    if (service) {
+      await stopChild(service);
+      log(`service log (last lines):\n${logTail(service, 40)}`);
+    }
+    await cleanup();
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+main();

@@ -1,0 +1,53 @@
+// Lint rules, including the dependency direction of DESIGN.md §2: providers and admin →
+// auth-core → users, sessions, rbac, audit → database → common. A wrong-way import fails the build.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+const LIBS = ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'auth-core', 'admin'];
+
+/** Which @identity libraries each library may import. */
+const ALLOWED = {
+  common: [],
+  database: ['common'],
+  users: ['common', 'database'],
+  rbac: ['common', 'database', 'users'],
+  sessions: ['common', 'database', 'users'],
+  audit: ['common', 'database', 'users'],
+  'auth-core': ['common', 'database', 'users', 'rbac', 'sessions'],
+  admin: ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'auth-core'],
+};
+
+const forbidden = (lib) => [
+  ...LIBS.filter((other) => other !== lib && !ALLOWED[lib].includes(other)).map((other) => `@identity/${other}`),
+  '@identity/auth-providers/*',
+  '@identity/auth-core/testing',
+];
+
+const restrict = (group, message) => ({ 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'data/**', 'coverage/**', 'libs/database/src/migrations/*/1*.ts'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  ...LIBS.map((lib) => ({
+    files: [`libs/${lib}/src/**/*.ts`],
+    rules: restrict([...forbidden(lib), '**/apps/**'], `libs/${lib} may only import @identity/{${ALLOWED[lib].join(',')}} (DESIGN.md §2)`),
+  })),
+  {
+    files: ['libs/auth-providers/*/src/**/*.ts'],
+    rules: restrict(
+      ['@identity/auth-providers/*', '**/auth-providers/**', '**/apps/**'],
+      'a provider never imports another provider or an app (DESIGN.md §3)',
+    ),
+  },
+);

@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
+import { Errors, IS_PUBLIC, REQUIRED_PERMISSIONS, RequestWithPrincipal } from '@identity/common';
+import { grants, RbacService } from '@identity/rbac';
+import { AccessTokenService, SessionsService } from '@identity/sessions';
+
+/**
+ * Global guard: every route needs a valid bearer access token unless marked @Public(). A token
+ * whose session was revoked (logout, reuse detection, password change) or whose user was
+ * deactivated is refused even before it expires. Routes with @RequirePermissions() also need
+ * the caller's current roles to grant them.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: AccessTokenService,
+    private readonly sessions: SessionsService,
+    private readonly rbac: RbacService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw Errors.unauthenticated();
+    const claims = this.tokens.verify(token);
+    if (!claims) throw Errors.invalidToken();
+    const session = await this.sessions.findUsable(claims.sid, claims.sub);
+    if (!session) throw Errors.invalidToken('The session of this access token has ended.');
+    request.principal = { userId: claims.sub, sessionId: claims.sid, roles: Array.isArray(claims.roles) ? claims.roles : [] };
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (required?.length) {
+      // Roles in the token may be stale; permissions are checked against the current ones.
+      const access = await this.rbac.access(claims.sub);
+      request.principal.roles = access.roles;
+      if (!grants(access.permissions, required)) throw Errors.forbidden(`This needs the permission(s): ${required.join(', ')}.`);
+    }
+    return true;
+  }
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(header.trim());
+  return match ? match[1] : null;
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
+import { RbacService } from '@identity/rbac';
+import { UserEntity, UsersService } from '@identity/users';
+import { UserAuthEntity } from '../user-auth.entity';
+import { UserDto } from './user.dto';
+
+/** Assembles the public user view from the user row, their roles and their identities. */
+@Injectable()
+export class UserViewService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly rbac: RbacService,
+    @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
+  ) {}
+
+  async byId(userId: string): Promise<UserDto> {
+    return this.of(await this.users.getById(userId));
+  }
+
+  async of(user: UserEntity): Promise<UserDto> {
+    const [roles, withUsername] = await Promise.all([
+      this.rbac.roleNamesOf(user.id),
+      this.identities.findOne({ where: { userId: user.id, username: Not(IsNull()) }, select: { id: true, username: true } }),
+    ]);
+    return {
+      id: user.id,
+      email: user.email,
+      emailVerified: user.emailVerifiedAt !== null,
+      phone: user.phone,
+      phoneVerified: user.phoneVerifiedAt !== null,
+      username: withUsername?.username ?? null,
+      displayName: user.displayName,
+      avatarUrl: user.avatarUrl,
+      country: user.country,
+      locale: user.locale,
+      profile: user.profile ?? {},
+      roles,
+      mfaEnabled: false,
+      isActive: user.isActive,
+      createdAt: user.createdAt,
+      lastLoginAt: user.lastLoginAt,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RbacModule } from '@identity/rbac';
+import { SessionsModule } from '@identity/sessions';
+import { UsersModule } from '@identity/users';
+import { AccessTokenGuard } from './access-token.guard';
+import { AccountController } from './account/account.controller';
+import { UserViewService } from './account/user-view.service';
+import { authCoreConfig } from './auth-core.config';
+import { AuthProviderEntity } from './auth-provider.entity';
+import { AuthController } from './auth.controller';
+import { PasswordHasher } from './passwords/password-hasher';
+import { ProviderSwitchGuard } from './provider-switch.guard';
+import { PasswordPolicy } from './passwords/password-policy';
+import { ProviderRegistry } from './registry/provider-registry';
+import { SignInService } from './signin/sign-in.service';
+import { UserAuthEntity } from './user-auth.entity';
+
+/**
+ * The core every login method plugs into. Global so provider modules can inject its services
+ * without importing each other or re-importing the core.
+ */
+@Global()
+@Module({
+  imports: [
+    DiscoveryModule,
+    ConfigModule.forFeature(authCoreConfig),
+    TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity]),
+    UsersModule,
+    RbacModule,
+    SessionsModule,
+  ],
+  controllers: [AuthController, AccountController],
+  providers: [
+    ProviderRegistry,
+    PasswordHasher,
+    PasswordPolicy,
+    SignInService,
+    UserViewService,
+    // The switch is checked first: a disabled method answers 404 whether or not a token came.
+    { provide: APP_GUARD, useClass: ProviderSwitchGuard },
+    { provide: APP_GUARD, useClass: AccessTokenGuard },
+  ],
+  exports: [
+    ProviderRegistry,
+    PasswordHasher,
+    PasswordPolicy,
+    SignInService,
+    UserViewService,
+    TypeOrmModule,
+    UsersModule,
+    RbacModule,
+    SessionsModule,
+    ConfigModule,
+  ],
+})
+export class AuthCoreModule {}

@@ -1,0 +1,4 @@
+export * from './local-provider.module';
+export * from './local-accounts.service';
+export * from './local.login-method';
+export * from './local.config';

@@ -1,0 +1,189 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import {
+  AppError,
+  SecurityEvents,
+  classifyIdentifier,
+  ClassifiedIdentifier,
+  newId,
+  normalizeEmail,
+  normalizePhone,
+  normalizeUsername,
+  ValidationError,
+} from '@identity/common';
+import { isUniqueViolation, TransactionRunner } from '@identity/database';
+import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
+import { SessionsService } from '@identity/sessions';
+import { UserEntity, UsersService } from '@identity/users';
+import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity } from '@identity/auth-core';
+import { LOCAL_PROVIDER_ID } from './local.login-method';
+
+export interface NewLocalUser {
+  email?: string;
+  phone?: string;
+  username?: string;
+  password: string;
+  displayName: string;
+  roles?: string[];
+  /** Operator-created accounts may be marked verified; self-service ones never are. */
+  verified?: boolean;
+}
+
+/** Username / roll number: letters, digits and . _ - / ; no @ or leading + (those are email / phone). */
+const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{1,63}$/u;
+
+export const invalidCredentials = () =>
+  new AppError(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Invalid credentials', 'The identifier or password is incorrect.');
+
+/** Password accounts: creating them, checking a password, changing it. */
+@Injectable()
+export class LocalAccountsService {
+  private readonly logger = new Logger(LocalAccountsService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly rbac: RbacService,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly registry: ProviderRegistry,
+    private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
+    @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
+  ) {}
+
+  /**
+   * Checks a password and returns the user it belongs to. Unknown identifiers, wrong
+   * passwords and deactivated accounts fail identically and take the same argon2 time.
+   */
+  async authenticate(identifier: string, password: string): Promise<UserEntity> {
+    const classified = classifyIdentifier(identifier);
+    const credential = await this.findCredential(classified);
+    if (!credential?.passwordHash || !credential.user) {
+      await this.hasher.verifyDummy(password);
+      return this.refuse(classified, credential ? 'no_password' : 'unknown_identifier', credential?.userId);
+    }
+    const valid = await this.hasher.verify(credential.passwordHash, password);
+    if (!valid) return this.refuse(classified, 'wrong_password', credential.userId);
+    if (!credential.user.isActive) return this.refuse(classified, 'account_disabled', credential.userId);
+    if (this.hasher.needsRehash(credential.passwordHash)) await this.rehash(credential, password);
+    return credential.user;
+  }
+
+  /** Records why a sign-in failed (never the password) and throws the one answer clients see. */
+  private async refuse(identifier: ClassifiedIdentifier, reason: string, userId?: string): Promise<never> {
+    await this.events.publish({
+      action: 'login.failed',
+      success: false,
+      userId: userId ?? null,
+      errorCode: 'invalid_credentials',
+      metadata: { provider: LOCAL_PROVIDER_ID, reason, identifierKind: identifier.kind, identifier: identifier.value },
+    });
+    throw invalidCredentials();
+  }
+
+  async create(input: NewLocalUser): Promise<UserEntity> {
+    const email = input.email ? normalizeEmail(input.email) : null;
+    const phone = input.phone ? normalizePhone(input.phone) : null;
+    const username = input.username ? normalizeUsername(input.username) : null;
+    const problems = [
+      ...(input.phone && !phone ? [{ field: 'phone', messages: ['phone must be a valid number in E.164 form, e.g. +4915112345678'] }] : []),
+      ...(username && !USERNAME.test(username)
+        ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
+        : []),
+      ...(!email && !phone && !username ? [{ field: 'email', messages: ['one of email, phone or username is required'] }] : []),
+      ...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+    ];
+    if (problems.length) throw new ValidationError(problems);
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      return await this.transactions.run(async (manager) => {
+        const user = await this.users.create(manager, {
+          email,
+          emailVerified: input.verified,
+          phone,
+          phoneVerified: input.verified,
+          displayName: input.displayName.trim(),
+        });
+        await manager.insert(UserAuthEntity, {
+          id: newId(),
+          userId: user.id,
+          authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID),
+          providerUserId: user.id,
+          providerEmail: email,
+          username,
+          passwordHash,
+          providerData: null,
+          isVerified: Boolean(input.verified),
+          verifiedAt: input.verified ? new Date() : null,
+          lastUsedAt: null,
+        });
+        await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...(input.roles ?? [])]);
+        await this.events.publish({
+          action: 'user.created',
+          success: true,
+          userId: user.id,
+          metadata: { provider: LOCAL_PROVIDER_ID, roles: input.roles ?? [] },
+          manager,
+        });
+        return user;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError(
+          HttpStatus.CONFLICT,
+          'account_exists',
+          'Account exists',
+          'An account with this email, phone or username already exists.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Changes the password after checking the current one, and signs out every other session. */
+  async changePassword(userId: string, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const credential = await this.identities.findOneBy({ userId, authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID) });
+    if (!credential?.passwordHash || !(await this.hasher.verify(credential.passwordHash, currentPassword))) {
+      await this.events.publish({ action: 'password.changed', success: false, userId, errorCode: 'current_password_incorrect' });
+      throw new AppError(
+        HttpStatus.FORBIDDEN,
+        'current_password_incorrect',
+        'Current password incorrect',
+        'The current password is incorrect.',
+      );
+    }
+    this.policy.assert(newPassword, 'newPassword');
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.transactions.run(async (manager) => {
+      await manager.update(UserAuthEntity, { id: credential.id }, { passwordHash });
+      const signedOut = await this.sessions.revokeAll(userId, 'password_changed', currentSessionId, manager);
+      await this.events.publish({
+        action: 'password.changed',
+        success: true,
+        userId,
+        metadata: { otherSessionsEnded: signedOut },
+        manager,
+      });
+    });
+  }
+
+  private findCredential(identifier: ClassifiedIdentifier): Promise<UserAuthEntity | null> {
+    const authProviderId = this.registry.rowId(LOCAL_PROVIDER_ID);
+    const where =
+      identifier.kind === 'username'
+        ? { authProviderId, username: identifier.value }
+        : { authProviderId, user: identifier.kind === 'email' ? { email: identifier.value } : { phone: identifier.value } };
+    return this.identities.findOne({ where, relations: { user: true } });
+  }
+
+  private async rehash(credential: UserAuthEntity, password: string): Promise<void> {
+    try {
+      await this.identities.update({ id: credential.id }, { passwordHash: await this.hasher.hash(password) });
+    } catch (error) {
+      // The sign-in itself succeeded; an upgrade can wait for the next one.
+      this.logger.warn(`password rehash failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { ConfigValidationError, isProduction, parseList, validateEnv } from './validate-env';
+
+class AppEnv {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_URL?: string;
+
+  @IsString()
+  APP_NAME = 'Identity';
+
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY = 0;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT = 100 * 1024;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+
+  @IsOptional()
+  @Matches(/^redis(s)?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL?: string;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicUrl: string;
+  appName: string;
+  corsOrigins: string[];
+  trustProxy: number;
+  bodyLimit: number;
+  logLevel: string;
+  redisUrl?: string;
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const values = validateEnv(AppEnv, env);
+  const corsOrigins = parseList(values.CORS_ORIGINS);
+  if (isProduction(env)) {
+    const problems: string[] = [];
+    if (!values.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (it is the token issuer)');
+    if (corsOrigins.includes('*')) problems.push('CORS_ORIGINS: a wildcard origin is refused in production');
+    if (problems.length) throw new ConfigValidationError(problems);
+  }
+  return {
+    env: values.NODE_ENV as AppConfig['env'],
+    port: values.PORT,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    appName: values.APP_NAME,
+    corsOrigins,
+    trustProxy: values.TRUST_PROXY,
+    bodyLimit: values.BODY_LIMIT,
+    logLevel: values.LOG_LEVEL,
+    redisUrl: values.REDIS_URL,
+  };
+}
+
+export const appConfig = registerAs('app', () => loadAppConfig());

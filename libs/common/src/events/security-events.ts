@@ -1,0 +1,51 @@
+import { EntityManager } from 'typeorm';
+
+/** Every security-relevant action the service records. Stable strings: they are stored. */
+export const AUDIT_ACTIONS = [
+  'login.succeeded',
+  'login.failed',
+  'token.refreshed',
+  'token.refresh_failed',
+  'token.reuse_detected',
+  'logout',
+  'session.revoked',
+  'password.changed',
+  'identity.linked',
+  'account.created',
+  'user.created',
+  'user.updated',
+  'user.activated',
+  'user.deactivated',
+  'user.deleted',
+  'user.unlocked',
+  'user.sessions_revoked',
+  'user.roles_changed',
+  'role.created',
+  'role.updated',
+  'role.deleted',
+  'provider.enabled',
+  'provider.disabled',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * A security event as modules publish it. Request facts (IP, user agent, endpoint, duration) are
+ * added from the request context by the audit listener; modules only say what happened.
+ */
+export interface SecurityEvent {
+  action: AuditAction;
+  success: boolean;
+  /** The account the event is about. */
+  userId?: string | null;
+  /** Who did it, when not the user themselves (an admin). Defaults to the caller. */
+  actorId?: string | null;
+  sessionId?: string | null;
+  /** Stable error code of a failure (never a secret). */
+  errorCode?: string | null;
+  metadata?: Record<string, unknown>;
+  /** The transaction of the change, so the event commits (or rolls back) with it. */
+  manager?: EntityManager;
+}
+
+export const SECURITY_EVENT = 'security.event';

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { DatabaseConfig } from './database.config';
+import { MYSQL_MIGRATIONS } from './migrations/mysql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+
+// TypeORM's entity list type: classes of any shape.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = MixedList<Function>;
+
+/** DataSource options for either dialect. Migrations never run implicitly: see runMigrations. */
+export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityList): DataSourceOptions {
+  if (config.dialect === 'sqlite') {
+    const path = config.sqlitePath!;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    return {
+      type: 'better-sqlite3',
+      database: path,
+      entities,
+      migrations: SQLITE_MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      synchronize: false,
+      prepareDatabase: (db: { pragma(statement: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+      },
+    };
+  }
+  return {
+    type: config.server === 'mariadb' ? 'mariadb' : 'mysql',
+    url: config.url,
+    entities,
+    migrations: MYSQL_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    connectTimeout: 3000,
+    poolSize: config.poolSize,
+    extra: {
+      // Fail fast instead of queueing forever when the database is slow or gone.
+      queueLimit: 200,
+      enableKeepAlive: true,
+      idleTimeout: 60_000,
+    },
+  };
+}
+
+const MIGRATION_LOCK = 'identity_schema_migrations';
+
+/**
+ * Runs pending migrations and returns the names of those it applied. On MySQL several instances may boot at once, so the run is guarded
+ * by a named server lock; the loser waits, then finds nothing pending.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const applied = async () => (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+  if (dataSource.options.type === 'better-sqlite3') return applied();
+  const runner = dataSource.createQueryRunner();
+  try {
+    const [{ acquired }] = await runner.query('SELECT GET_LOCK(?, 120) AS acquired', [MIGRATION_LOCK]);
+    if (Number(acquired) !== 1) throw new Error('timed out waiting for the schema migration lock');
+    try {
+      return await applied();
+    } finally {
+      await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

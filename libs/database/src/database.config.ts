@@ -1,0 +1,51 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
+import { validateEnv } from '@identity/common';
+
+class DatabaseEnv {
+  @Matches(/^(sqlite:.+|(mysql|mariadb):\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<path>, mysql://user:pass@host:port/db or mariadb://user:pass@host:port/db',
+  })
+  DATABASE_URL = 'sqlite:data/identity.sqlite';
+
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  DATABASE_MIGRATIONS_RUN = true;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 10;
+}
+
+export type DatabaseDialect = 'sqlite' | 'mysql';
+
+export interface DatabaseConfig {
+  dialect: DatabaseDialect;
+  /** For the mysql dialect: which server. TypeORM reads MariaDB's catalog differently. */
+  server?: 'mysql' | 'mariadb';
+  /** Connection URL; for MySQL-family servers always with the mysql:// scheme. */
+  url: string;
+  /** SQLite file path (or `:memory:`) when the dialect is sqlite. */
+  sqlitePath?: string;
+  migrationsRun: boolean;
+  poolSize: number;
+}
+
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const values = validateEnv(DatabaseEnv, env);
+  const url = values.DATABASE_URL;
+  const dialect: DatabaseDialect = url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
+  return {
+    dialect,
+    server: dialect === 'mysql' ? (url.startsWith('mariadb:') ? 'mariadb' : 'mysql') : undefined,
+    url: url.replace(/^mariadb:/, 'mysql:'),
+    sqlitePath: dialect === 'sqlite' ? url.slice('sqlite:'.length) : undefined,
+    migrationsRun: values.DATABASE_MIGRATIONS_RUN,
+    poolSize: values.DATABASE_POOL_SIZE,
+  };
+}
+
+export const databaseConfig = registerAs('database', () => loadDatabaseConfig());

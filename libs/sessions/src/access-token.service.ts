@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { createDecoder, createSigner, createVerifier } from 'fast-jwt';
+import { appConfig } from '@identity/common';
+import { loadSigningKeys, PUBLISHED_KEYS, SigningKey } from './key-store';
+import { sessionsConfig } from './sessions.config';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  roles: string[];
+}
+
+export interface VerifiedAccessToken extends AccessClaims {
+  iat: number;
+  exp: number;
+}
+
+type Signer = (payload: Record<string, unknown>) => string;
+type Verifier = (token: string) => VerifiedAccessToken;
+
+const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** How often an unknown `kid` may trigger a re-read of the key directory (another instance rotated). */
+const RELOAD_INTERVAL_MS = 10_000;
+
+/**
+ * Signs and verifies access tokens with asymmetric keys.
+ *
+ * Verification is synchronous on purpose: an async verify runs on libuv's threadpool, where it
+ * queues behind argon2 hashes during a login burst and bearer requests stall.
+ */
+@Injectable()
+export class AccessTokenService {
+  private readonly logger = new Logger(AccessTokenService.name);
+  private readonly decode = createDecoder({ complete: true });
+  private keys: SigningKey[] = [];
+  private current: SigningKey;
+  private signer: Signer;
+  private verifiers = new Map<string, Verifier>();
+  private lastReload = 0;
+
+  constructor(
+    @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {
+    this.reload();
+  }
+
+  get issuer(): string {
+    return this.app.publicUrl;
+  }
+
+  get audience(): string {
+    return this.config.audience;
+  }
+
+  get ttlSeconds(): number {
+    return this.config.accessTokenTtl;
+  }
+
+  /** The signing key and the newest key before it, as published in JWKS and accepted. */
+  publishedKeys(): SigningKey[] {
+    const previous = this.keys.filter((key) => key !== this.current).slice(-(PUBLISHED_KEYS - 1));
+    return [...previous, this.current];
+  }
+
+  sign(claims: AccessClaims): string {
+    return this.signer({ ...claims });
+  }
+
+  /** Returns the claims of a valid token, or null for anything not issued by us and still valid. */
+  verify(token: string): VerifiedAccessToken | null {
+    let kid: unknown;
+    try {
+      const decoded = this.decode(token) as { header: { kid?: unknown; typ?: unknown } };
+      if (decoded.header.typ !== ACCESS_TOKEN_TYPE) return null;
+      kid = decoded.header.kid;
+    } catch {
+      return null;
+    }
+    if (typeof kid !== 'string') return null;
+    const verifier = this.verifiers.get(kid) ?? this.verifierAfterReload(kid);
+    if (!verifier) return null;
+    try {
+      return verifier(token);
+    } catch {
+      return null;
+    }
+  }
+
+  reload(): void {
+    this.keys = loadSigningKeys(this.config);
+    this.lastReload = Date.now();
+    const current = [...this.keys].reverse().find((key) => key.algorithm === this.config.algorithm)!;
+    this.current = current;
+    this.signer = createSigner({
+      key: current.privatePem,
+      algorithm: current.algorithm,
+      kid: current.kid,
+      header: { alg: current.algorithm, typ: ACCESS_TOKEN_TYPE },
+      iss: this.issuer,
+      aud: this.audience,
+      expiresIn: this.config.accessTokenTtl * 1000,
+    }) as Signer;
+    this.verifiers = new Map(
+      this.publishedKeys().map((key) => [
+        key.kid,
+        createVerifier({
+          key: key.publicPem,
+          // One algorithm per key: a token cannot pick HS256 or `none` and have our public key
+          // treated as a secret.
+          algorithms: [key.algorithm],
+          allowedIss: this.issuer,
+          allowedAud: this.audience,
+          requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+          clockTolerance: 5_000,
+        }) as Verifier,
+      ]),
+    );
+    this.logger.log(`signing with ${current.algorithm} key ${current.kid}; ${this.verifiers.size} key(s) published`);
+  }
+
+  private verifierAfterReload(kid: string): Verifier | undefined {
+    if (Date.now() - this.lastReload < RELOAD_INTERVAL_MS || this.config.privateKeyFile) return undefined;
+    try {
+      this.reload();
+    } catch (error) {
+      this.logger.warn(`key reload failed: ${(error as Error).message}`);
+    }
+    return this.verifiers.get(kid);
+  }
+}

@@ -1,0 +1,48 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { CreatedAtColumn, IdColumn, RefColumn, TimeColumn } from '@identity/database';
+import { UserEntity } from '@identity/users';
+
+/** One signed-in device or browser. Refresh tokens rotate within it; revoking it ends them all. */
+@Entity('sessions')
+@Index('idx_sessions_user', ['userId', 'revokedAt'])
+@Index('idx_sessions_expires', ['expiresAt'])
+export class SessionEntity {
+  @IdColumn()
+  id: string;
+
+  @RefColumn({ name: 'user_id' })
+  userId: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_sessions_user' })
+  user?: UserEntity;
+
+  /** The login method that opened the session (`local`, `google`, …). */
+  @Column({ type: 'varchar', length: 50 })
+  provider: string;
+
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent: string | null;
+
+  @Column({ name: 'device_label', type: 'varchar', length: 100, nullable: true })
+  deviceLabel: string | null;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+
+  @TimeColumn({ name: 'last_used_at' })
+  lastUsedAt: Date;
+
+  /** Absolute end of the session, whatever refreshes happen. */
+  @TimeColumn({ name: 'expires_at' })
+  expiresAt: Date;
+
+  @TimeColumn({ name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revoke_reason', type: 'varchar', length: 50, nullable: true })
+  revokeReason: string | null;
+}

@@ -1,0 +1,202 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
+import { TransactionRunner } from '@identity/database';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { SessionEntity } from './session.entity';
+import { sessionsConfig } from './sessions.config';
+
+export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** 256 random bits, URL-safe. */
+const newRefreshToken = (): string => randomBytes(32).toString('base64url');
+
+export interface IssuedSession {
+  session: SessionEntity;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+export type RevokeReason = 'logout' | 'logout_all' | 'user_revoked' | 'password_changed' | 'refresh_token_reuse' | 'admin';
+
+const invalidRefresh = () =>
+  new AppError(
+    HttpStatus.UNAUTHORIZED,
+    'invalid_refresh_token',
+    'Invalid refresh token',
+    'The refresh token is invalid, expired or revoked.',
+  );
+
+/** Owns sessions and the rotating refresh tokens bound to them. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
+    @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
+    private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  /** Opens a session with its first refresh token, inside the caller's transaction. */
+  async open(manager: EntityManager, userId: string, provider: string, client: ClientContext): Promise<IssuedSession> {
+    const now = new Date();
+    const row = {
+      id: newId(),
+      userId,
+      provider,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      deviceLabel: null,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.config.refreshTokenTtl * 1000),
+      revokedAt: null,
+      revokeReason: null,
+      createdAt: now,
+    };
+    await manager.insert(SessionEntity, row);
+    const session: SessionEntity = row;
+    const { token, expiresAt } = await this.insertRefreshToken(manager, session, now);
+    return { session, refreshToken: token, refreshExpiresAt: expiresAt };
+  }
+
+  /**
+   * Exchanges a refresh token for a new one.
+   *
+   * The old token is retired by a conditional update (`rotated_at IS NULL`), so of several
+   * concurrent refreshes with one token exactly one wins. A token that was already rotated is
+   * either a racing tab (within REFRESH_REUSE_GRACE: refused, session kept) or a replay of a
+   * stolen token (after the grace: the whole session is revoked).
+   */
+  async rotate(presented: string, client: ClientContext): Promise<IssuedSession> {
+    const existing = await this.refreshTokens.findOne({
+      where: { tokenHash: hashRefreshToken(presented) },
+      relations: { session: { user: true } },
+    });
+    const now = new Date();
+    if (!existing?.session) return this.refuse(invalidRefresh(), 'unknown_token');
+    const session = existing.session;
+    if (session.revokedAt) return this.refuse(invalidRefresh(), 'session_revoked', session);
+    // A sign-in racing a deactivation can open a session after the revocation sweep.
+    if (!session.user?.isActive) return this.refuse(invalidRefresh(), 'account_disabled', session);
+    if (session.expiresAt <= now) return this.refuse(invalidRefresh(), 'session_expired', session);
+    if (existing.rotatedAt) return this.rejectReuse(existing, session, now);
+    if (existing.expiresAt <= now) return this.refuse(invalidRefresh(), 'idle_expired', session);
+
+    const outcome = await this.transactions.run(async (manager) => {
+      const replacementId = newId();
+      const retired = await manager
+        .createQueryBuilder()
+        .update(RefreshTokenEntity)
+        .set({ rotatedAt: now, replacedBy: replacementId })
+        .where('id = :id AND rotated_at IS NULL', { id: existing.id })
+        .execute();
+      if (retired.affected !== 1) return null;
+      const issued = await this.insertRefreshToken(manager, session, now, replacementId);
+      await manager.update(SessionEntity, { id: session.id }, { lastUsedAt: now, ip: client.ip, userAgent: client.userAgent });
+      await this.events.publish({
+        action: 'token.refreshed',
+        success: true,
+        userId: session.userId,
+        actorId: session.userId,
+        sessionId: session.id,
+        manager,
+      });
+      return issued;
+    });
+    if (!outcome) return this.refuse(alreadyRotated(), 'concurrent_rotation', session);
+    session.lastUsedAt = now;
+    return { session, refreshToken: outcome.token, refreshExpiresAt: outcome.expiresAt };
+  }
+
+  /** The session behind an access token, if it may still be used. */
+  async findUsable(sessionId: string, userId: string): Promise<SessionEntity | null> {
+    const session = await this.sessions.findOne({ where: { id: sessionId, userId }, relations: { user: true } });
+    if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user?.isActive) return null;
+    return session;
+  }
+
+  listActive(userId: string): Promise<SessionEntity[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { lastUsedAt: 'DESC' },
+    });
+  }
+
+  /** Revokes one of the user's sessions; false when there is no such active session. */
+  async revoke(userId: string, sessionId: string, reason: RevokeReason): Promise<boolean> {
+    const result = await this.sessions.update(
+      { id: sessionId, userId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokeReason: reason },
+    );
+    return result.affected === 1;
+  }
+
+  /** Revokes every active session of the user, except `keepSessionId` when given. Returns how many. */
+  async revokeAll(userId: string, reason: RevokeReason, keepSessionId?: string, manager?: EntityManager): Promise<number> {
+    const where = keepSessionId ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) } : { userId, revokedAt: IsNull() };
+    const result = await (manager ?? this.sessions.manager).update(SessionEntity, where, { revokedAt: new Date(), revokeReason: reason });
+    return result.affected ?? 0;
+  }
+
+  /** Records a refused refresh, then throws the error the client gets. */
+  private async refuse(error: AppError, reason: string, session?: SessionEntity): Promise<never> {
+    await this.events.publish({
+      action: 'token.refresh_failed',
+      success: false,
+      userId: session?.userId ?? null,
+      actorId: session?.userId ?? null,
+      sessionId: session?.id ?? null,
+      errorCode: error.code,
+      metadata: { reason },
+    });
+    throw error;
+  }
+
+  private async rejectReuse(token: RefreshTokenEntity, session: SessionEntity, now: Date): Promise<never> {
+    const sinceRotation = now.getTime() - token.rotatedAt!.getTime();
+    if (sinceRotation <= this.config.refreshReuseGrace * 1000) return this.refuse(alreadyRotated(), 'within_reuse_grace', session);
+    await this.revoke(session.userId, session.id, 'refresh_token_reuse');
+    await this.events.publish({
+      action: 'token.reuse_detected',
+      success: false,
+      userId: session.userId,
+      actorId: null,
+      sessionId: session.id,
+      errorCode: 'refresh_token_reused',
+      metadata: { rotatedAt: token.rotatedAt!.toISOString() },
+    });
+    throw new AppError(
+      HttpStatus.UNAUTHORIZED,
+      'refresh_token_reused',
+      'Refresh token reused',
+      'This refresh token was already used. The session has been revoked; sign in again.',
+    );
+  }
+
+  private async insertRefreshToken(manager: EntityManager, session: SessionEntity, now: Date, id = newId()) {
+    const token = newRefreshToken();
+    const idleEnd = now.getTime() + this.config.refreshIdleTtl * 1000;
+    const expiresAt = new Date(Math.min(idleEnd, session.expiresAt.getTime()));
+    await manager.insert(RefreshTokenEntity, {
+      id,
+      sessionId: session.id,
+      tokenHash: hashRefreshToken(token),
+      expiresAt,
+      rotatedAt: null,
+      replacedBy: null,
+    });
+    return { token, expiresAt };
+  }
+}
+
+const alreadyRotated = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'refresh_token_already_rotated',
+    'Refresh token already rotated',
+    'This refresh token was just exchanged by a concurrent request; use the token that request received.',
+  );

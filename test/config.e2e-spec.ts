@@ -1,0 +1,73 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
+import { startTestApp } from './support/test-app';
+
+// Configuration is validated before any connection is opened, so these run on SQLite whatever
+// database the suite is for.
+describe('configuration is validated at boot', () => {
+  let database: ScratchDatabase;
+  let keysDir: string;
+
+  before(async () => {
+    database = await createScratchDatabase('sqlite');
+    keysDir = mkdtempSync(join(tmpdir(), 'identity-prod-keys-'));
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(keysDir, `${Date.now()}.pem`), privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  });
+  after(async () => {
+    await database?.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  const boot = (env: Record<string, string | undefined>) => startTestApp({ DATABASE_URL: database.url, ...env });
+
+  it('names every bad variable at once, with the reason', async () => {
+    await expect(
+      boot({ PORT: 'eighty', DATABASE_URL: 'postgres://x', JWT_ALGORITHM: 'HS256', ACCESS_TOKEN_TTL: 'soon', ARGON2_TIME_COST: '0' }),
+    ).rejects.toThrow(
+      /PORT: .*"eighty"\)\n.*DATABASE_URL: .*\n.*JWT_ALGORITHM: .*RS256, EdDSA.*\n.*ACCESS_TOKEN_TTL: .*must be a duration.*"soon"[\s\S]*ARGON2_TIME_COST: .*less than 1/,
+    );
+  });
+
+  it('masks the password of a rejected connection URL', async () => {
+    const promise = boot({ DATABASE_URL: 'postgres://app:hunter2@db:5432/identity' });
+    await expect(promise).rejects.toThrow(/postgres:\/\/app:\*\*\*@db:5432/);
+    await expect(promise).rejects.not.toThrow(/hunter2/);
+  });
+
+  it('never echoes a secret value in the message', async () => {
+    const promise = boot({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 's3cret-'.repeat(200) });
+    await expect(promise).rejects.toThrow(/ADMIN_PASSWORD: .*a value of 1400 characters/);
+    await expect(promise).rejects.not.toThrow(/s3cret/);
+  });
+
+  it('production refuses to start without PUBLIC_URL, with a wildcard CORS origin, or with the default key directory', async () => {
+    await expect(boot({ NODE_ENV: 'production', PUBLIC_URL: undefined, CORS_ORIGINS: '*', JWT_KEYS_DIR: 'data/keys' })).rejects.toThrow(
+      /PUBLIC_URL: required in production[\s\S]*CORS_ORIGINS: a wildcard[\s\S]*JWT_KEYS_DIR or JWT_PRIVATE_KEY_FILE: set one in production/,
+    );
+  });
+
+  it('production never generates a signing key', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'identity-empty-keys-'));
+    try {
+      await expect(boot({ NODE_ENV: 'production', JWT_KEYS_DIR: empty })).rejects.toThrow(/no RS256 signing key/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('production starts with explicit keys and a public URL', async () => {
+    const t = await boot({ NODE_ENV: 'production', JWT_KEYS_DIR: keysDir, PUBLIC_URL: 'https://id.example.com' });
+    try {
+      const discovery = await t.http().get('/.well-known/openid-configuration').expect(200);
+      expect(discovery.body.issuer).toBe('https://id.example.com');
+    } finally {
+      await t.close();
+    }
+  });
+});

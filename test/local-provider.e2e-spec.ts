@@ -1,0 +1,21 @@
+import { describeProviderContract } from '@identity/auth-core/testing';
+import { createUser, login } from './support/accounts';
+import { FIXTURE_IDP_ID, FixtureIdpModule } from './fixtures/fixture-idp.module';
+import { startTestApp, TestApp } from './support/test-app';
+
+// The local provider against the shared login-method contract. The fixture provider is mounted
+// too so that the "disabled" half can boot with local switched off.
+describeProviderContract({
+  id: 'local',
+  routes: ['POST /api/v1/auth/login', 'POST /api/v1/me/password'],
+  otherProviderId: FIXTURE_IDP_ID,
+  start: (env = {}) => startTestApp(env, undefined, [FixtureIdpModule]),
+  signIn: async (app) => {
+    const user = await createUser(app as TestApp);
+    return login(app as TestApp, user.username, user.password);
+  },
+  failedSignIn: async (app) => {
+    const user = await createUser(app as TestApp);
+    return login(app as TestApp, user.email, 'not the password');
+  },
+});

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamicModule, Type } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createApp } from '../../apps/identity-api/src/bootstrap';
+import { createScratchDatabase, ScratchDatabase, TestDialect } from './scratch-database';
+
+export const dialect = (process.env.TEST_DB ?? 'sqlite') as TestDialect;
+
+/** Cheap argon2 parameters: the tests check behaviour, not hashing cost. */
+export const FAST_HASHING = { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' };
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: () => ReturnType<typeof request>;
+  env: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application (same bootstrap as production) on a fresh scratch database of the
+ * dialect this run is for, with its own key directory. `overrides` are extra environment values;
+ * `extraModules` mounts test-only modules (a fixture login method).
+ */
+export async function startTestApp(
+  overrides: Record<string, string | undefined> = {},
+  database?: ScratchDatabase,
+  extraModules: (Type | DynamicModule)[] = [],
+): Promise<TestApp> {
+  const scratch = database ?? (await createScratchDatabase(dialect));
+  const keysDir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    PUBLIC_URL: 'http://identity.test',
+    DATABASE_URL: scratch.url,
+    JWT_KEYS_DIR: keysDir,
+    ...FAST_HASHING,
+    ...overrides,
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(process.env, extraModules);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    restoreEnv(saved);
+    if (!database) await scratch.drop();
+    throw error;
+  }
+  return {
+    app,
+    env,
+    databaseUrl: scratch.url,
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      restoreEnv(saved);
+      rmSync(keysDir, { recursive: true, force: true });
+      if (!database) await scratch.drop();
+    },
+  };
+}
+
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+}
