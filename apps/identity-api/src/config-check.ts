@@ -1,10 +1,11 @@
+import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig } from '@identity/auth-core';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
 import { loadSessionsConfig } from '@identity/sessions';
 
-const LOADERS = [loadAppConfig, loadDatabaseConfig, loadSessionsConfig, loadAuthCoreConfig, loadLocalConfig];
+const LOADERS = [loadAppConfig, loadDatabaseConfig, loadSessionsConfig, loadAuthCoreConfig, loadAuditConfig, loadLocalConfig];
 
 /**
  * Validates every configuration namespace before anything starts, and reports all problems at
