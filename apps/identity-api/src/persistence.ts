@@ -1,8 +1,11 @@
 import { AuditLogEntity } from '@identity/audit';
 import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
+import { OutboxMessageEntity } from '@identity/messaging';
+import { OtpChallengeEntity } from '@identity/otp';
 import { RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { RefreshTokenEntity, SessionEntity } from '@identity/sessions';
 import { UserEntity } from '@identity/users';
+import { LOGIN_METHOD_ENTITIES } from './login-methods';
 
 /** Every entity of the service: the schema that migrations must match on both dialects. */
 export const ENTITIES = [
@@ -14,4 +17,7 @@ export const ENTITIES = [
   SessionEntity,
   RefreshTokenEntity,
   AuditLogEntity,
+  OtpChallengeEntity,
+  OutboxMessageEntity,
+  ...LOGIN_METHOD_ENTITIES,
 ];

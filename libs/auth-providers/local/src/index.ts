@@ -2,3 +2,4 @@ export * from './local-provider.module';
 export * from './local-accounts.service';
 export * from './local.login-method';
 export * from './local.config';
+export * from './pending-registration.entity';

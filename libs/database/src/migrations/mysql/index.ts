@@ -1,6 +1,13 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { OtpOutboxRegistrations1795333227678 } from './1795333227678-otp-outbox-registrations';
 import { ListIndexes1795332947509 } from './1795332947509-list-indexes';
 import { ProviderSwitch1795323794918 } from './1795323794918-provider-switch';
 import { AuditLog1795323469803 } from './1795323469803-audit-log';
 import { Init1795320661075 } from './1795320661075-init';
-export const MYSQL_MIGRATIONS = [Init1795320661075, AuditLog1795323469803, ProviderSwitch1795323794918, ListIndexes1795332947509];
+export const MYSQL_MIGRATIONS = [
+  Init1795320661075,
+  AuditLog1795323469803,
+  ProviderSwitch1795323794918,
+  ListIndexes1795332947509,
+  OtpOutboxRegistrations1795333227678,
+];

@@ -1,6 +1,13 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { OtpOutboxRegistrations1795333226515 } from './1795333226515-otp-outbox-registrations';
 import { ListIndexes1795332947315 } from './1795332947315-list-indexes';
 import { ProviderSwitch1795323794753 } from './1795323794753-provider-switch';
 import { AuditLog1795323469634 } from './1795323469634-audit-log';
 import { Init1795320660997 } from './1795320660997-init';
-export const SQLITE_MIGRATIONS = [Init1795320660997, AuditLog1795323469634, ProviderSwitch1795323794753, ListIndexes1795332947315];
+export const SQLITE_MIGRATIONS = [
+  Init1795320660997,
+  AuditLog1795323469634,
+  ProviderSwitch1795323794753,
+  ListIndexes1795332947315,
+  OtpOutboxRegistrations1795333226515,
+];
