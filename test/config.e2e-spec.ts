@@ -4,8 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEV_OTP_SECRET } from '@identity/otp';
 import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
 import { startTestApp } from './support/test-app';
+
+/** What production needs beyond keys and a public URL: real secrets. */
+const PRODUCTION_SETTINGS = { OTP_SECRET: 'x'.repeat(48) };
 
 // Configuration is validated before any connection is opened, so these run on SQLite whatever
 // database the suite is for.
@@ -52,17 +56,25 @@ describe('configuration is validated at boot', () => {
     );
   });
 
+  it('production refuses to start without an OTP secret, or with the development one', async () => {
+    await expect(boot({ NODE_ENV: 'production', OTP_SECRET: undefined })).rejects.toThrow(/OTP_SECRET is required in production/);
+    await expect(boot({ NODE_ENV: 'production', OTP_SECRET: DEV_OTP_SECRET })).rejects.toThrow(
+      /OTP_SECRET must not be the development default/,
+    );
+    await expect(boot({ NODE_ENV: 'production', OTP_SECRET: 'short' })).rejects.toThrow(/OTP_SECRET must be at least 32 characters/);
+  });
+
   it('production never generates a signing key', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'identity-empty-keys-'));
     try {
-      await expect(boot({ NODE_ENV: 'production', JWT_KEYS_DIR: empty })).rejects.toThrow(/no RS256 signing key/);
+      await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, JWT_KEYS_DIR: empty })).rejects.toThrow(/no RS256 signing key/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
   });
 
   it('production starts with explicit keys and a public URL', async () => {
-    const t = await boot({ NODE_ENV: 'production', JWT_KEYS_DIR: keysDir, PUBLIC_URL: 'https://id.example.com' });
+    const t = await boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, JWT_KEYS_DIR: keysDir, PUBLIC_URL: 'https://id.example.com' });
     try {
       const discovery = await t.http().get('/.well-known/openid-configuration').expect(200);
       expect(discovery.body.issuer).toBe('https://id.example.com');

@@ -3,9 +3,18 @@ import { loadAuthCoreConfig } from '@identity/auth-core';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
+import { loadOtpConfig } from '@identity/otp';
 import { loadSessionsConfig } from '@identity/sessions';
 
-const LOADERS = [loadAppConfig, loadDatabaseConfig, loadSessionsConfig, loadAuthCoreConfig, loadAuditConfig, loadLocalConfig];
+const LOADERS = [
+  loadAppConfig,
+  loadDatabaseConfig,
+  loadSessionsConfig,
+  loadAuthCoreConfig,
+  loadAuditConfig,
+  loadOtpConfig,
+  loadLocalConfig,
+];
 
 /**
  * Validates every configuration namespace before anything starts, and reports all problems at

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OtpModule } from '@identity/otp';
 import { RbacModule } from '@identity/rbac';
 import { SessionsModule } from '@identity/sessions';
 import { UsersModule } from '@identity/users';
@@ -31,6 +32,7 @@ import { UserAuthEntity } from './user-auth.entity';
     UsersModule,
     RbacModule,
     SessionsModule,
+    OtpModule,
   ],
   controllers: [AuthController, AccountController],
   providers: [
@@ -53,6 +55,7 @@ import { UserAuthEntity } from './user-auth.entity';
     UsersModule,
     RbacModule,
     SessionsModule,
+    OtpModule,
     ConfigModule,
   ],
 })
