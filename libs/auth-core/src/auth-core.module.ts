@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MessagingModule } from '@identity/messaging';
 import { OtpModule } from '@identity/otp';
 import { RbacModule } from '@identity/rbac';
 import { SessionsModule } from '@identity/sessions';
@@ -33,6 +34,7 @@ import { UserAuthEntity } from './user-auth.entity';
     RbacModule,
     SessionsModule,
     OtpModule,
+    MessagingModule,
   ],
   controllers: [AuthController, AccountController],
   providers: [
@@ -56,6 +58,7 @@ import { UserAuthEntity } from './user-auth.entity';
     RbacModule,
     SessionsModule,
     OtpModule,
+    MessagingModule,
     ConfigModule,
   ],
 })

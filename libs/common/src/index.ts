@@ -15,3 +15,4 @@ export * from './events/security-events.service';
 export * from './auth/permissions.decorator';
 export * from './events/security-events.module';
 export * from './http/request-context.interceptor';
+export * from './time/clock';

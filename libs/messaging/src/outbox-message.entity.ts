@@ -2,6 +2,9 @@ import { Column, Entity, Index } from 'typeorm';
 import { CreatedAtColumn, IdColumn, JsonColumn, TimeColumn } from '@identity/database';
 
 export type MessageChannel = 'email' | 'sms';
+/** Template data as stored: flat JSON values. */
+export type MessagePayload = Record<string, string | number | boolean | null>;
+
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /**
@@ -32,7 +35,7 @@ export class OutboxMessageEntity {
 
   /** Template data. Secret values (codes) are removed once the message is sent or given up. */
   @JsonColumn()
-  payload: Record<string, unknown> | null;
+  payload: MessagePayload | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: OutboxStatus;

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { Clock } from '@identity/common';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { otpConfig } from './otp.config';
 
@@ -23,6 +24,7 @@ export class OtpCleanupService implements BeforeApplicationShutdown {
   constructor(
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
     @InjectRepository(OtpChallengeEntity) private readonly challenges: Repository<OtpChallengeEntity>,
+    private readonly clock: Clock,
   ) {}
 
   @Cron(CronExpression.EVERY_10_MINUTES, { name: 'otp-cleanup', waitForCompletion: true })
@@ -40,7 +42,7 @@ export class OtpCleanupService implements BeforeApplicationShutdown {
   }
 
   /** Deletes every challenge no longer needed at `now`; returns how many. */
-  async deleteExpired(now = new Date()): Promise<number> {
+  async deleteExpired(now = this.clock.now()): Promise<number> {
     const limits = this.config.sendLimits;
     const keepSeconds = Math.max(limits?.perDestination.windowSeconds ?? 0, limits?.perIp.windowSeconds ?? 0);
     const cutoff = new Date(now.getTime() - keepSeconds * 1000);

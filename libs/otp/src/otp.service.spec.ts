@@ -3,7 +3,7 @@ import { expect } from 'expect';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { AppError, SECURITY_EVENT, SecurityEvent, SecurityEvents } from '@identity/common';
+import { AppError, Clock, SECURITY_EVENT, SecurityEvent, SecurityEvents } from '@identity/common';
 import { buildDataSourceOptions, runMigrations, TransactionRunner } from '@identity/database';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { OtpCleanupService } from './otp-cleanup.service';
@@ -41,6 +41,7 @@ describe('OtpService (real schema, in-memory SQLite)', () => {
       dataSource.getRepository(OtpChallengeEntity),
       transactions,
       new SecurityEvents(emitter),
+      new Clock(),
     );
   };
   const issue = (service: OtpService, destination: string, extra: Partial<OtpRequest> = {}) =>
@@ -160,7 +161,7 @@ describe('OtpService (real schema, in-memory SQLite)', () => {
     const recent = await issue(otp, 'recent@example.com');
     await repository.update({ id: old.challengeId }, { expiresAt: new Date(Date.now() - 901_000) });
     await repository.update({ id: recent.challengeId }, { expiresAt: new Date(Date.now() - 60_000) });
-    const cleanup = new OtpCleanupService(config, repository);
+    const cleanup = new OtpCleanupService(config, repository, new Clock());
     expect(await cleanup.deleteExpired()).toBeGreaterThanOrEqual(1);
     expect(await repository.existsBy({ id: old.challengeId })).toBe(false);
     expect(await repository.existsBy({ id: recent.challengeId })).toBe(true);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, MoreThan, Repository } from 'typeorm';
-import { ClientContext, newId, SecurityEvents } from '@identity/common';
+import { ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { OtpChannel, OtpChallengeEntity, OtpPurpose } from './otp-challenge.entity';
 import { activeKeyOf, codeMatches, generateCode, hashCode } from './otp-code';
@@ -42,6 +42,7 @@ export class OtpService {
     @InjectRepository(OtpChallengeEntity) private readonly challenges: Repository<OtpChallengeEntity>,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly clock: Clock,
   ) {}
 
   get ttlSeconds(): number {
@@ -54,7 +55,7 @@ export class OtpService {
    * code, whose failure count the new one inherits: resending never buys more guesses.
    */
   async issue(manager: EntityManager, request: OtpRequest): Promise<IssuedOtp> {
-    const now = new Date();
+    const now = this.clock.now();
     await this.assertWithinSendLimits(manager, request, now);
     const activeKey = activeKeyOf(request.purpose, request.destination);
     const current = await manager.findOne(OtpChallengeEntity, { where: { activeKey } });
@@ -118,7 +119,7 @@ export class OtpService {
   ): Promise<T> {
     const challenge = await this.check(purpose, destination, code);
     return this.transactions.run(async (manager) => {
-      const now = new Date();
+      const now = this.clock.now();
       const consumed = await manager
         .createQueryBuilder()
         .update(OtpChallengeEntity)
@@ -147,7 +148,7 @@ export class OtpService {
       await this.recordFailure(purpose, null, 'otp_invalid');
       throw OtpErrors.invalid();
     }
-    if (challenge.expiresAt <= new Date()) {
+    if (challenge.expiresAt <= this.clock.now()) {
       await this.recordFailure(purpose, challenge, 'otp_expired');
       throw OtpErrors.expired();
     }
