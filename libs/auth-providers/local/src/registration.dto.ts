@@ -34,7 +34,10 @@ export class RegisterDto extends DestinationDto {
   @IsProfile()
   profile?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'student', description: 'A self-assignable role (see GET /roles); every account also gets `user`.' })
+  @ApiPropertyOptional({
+    example: 'student',
+    description: 'A role this deployment lets people pick themselves (self-assignable, no permissions); every account also gets `user`.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
