@@ -34,16 +34,13 @@ export async function rowCount(t: TestApp, table: string, where: string, value: 
   return Number(count);
 }
 
-/** Runs `work` with the service clock moved forward (codes, cooldowns, limits), then moves it back. */
-export async function withClockAhead<T>(t: TestApp, seconds: number, work: () => Promise<T>): Promise<T> {
-  const clock = t.app.get(Clock);
-  const saved = clock.offsetMs;
-  clock.offsetMs = saved + seconds * 1000;
-  try {
-    return await work();
-  } finally {
-    clock.offsetMs = saved;
-  }
+/**
+ * Moves the service clock (codes, cooldowns, send limits, outbox due times) forward for the rest
+ * of the suite. Never back: messages queued at a later clock time would not be due again until
+ * real time caught up with it.
+ */
+export function advanceClock(t: TestApp, seconds: number): void {
+  t.app.get(Clock).offsetMs += seconds * 1000;
 }
 
 export const otpTtlSeconds = (t: TestApp) => t.app.get(OtpService).ttlSeconds;
