@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
-import { FindOptionsOrder, FindOptionsWhere, ObjectLiteral, Repository } from 'typeorm';
+import { FindOptionsOrder, FindOptionsWhere, In, ObjectLiteral, Repository } from 'typeorm';
 
 export interface CleanupBatch {
   selected: number;
@@ -15,8 +15,8 @@ export interface ExpiredRows<T> {
 
 /**
  * Base of the scheduled jobs that delete rows no longer needed (spent codes, old messages, old
- * audit rows). Each batch selects ids through an index and deletes exactly those by primary key,
- * until a batch comes back short: no unbounded DELETE, so every statement is a short transaction
+ * audit rows). Each batch selects ids through an index and deletes those by primary key (if they
+ * still match), until a batch comes back short: no unbounded DELETE, so every statement is a short transaction
  * that neither locks a range for long nor outgrows the limits of TiDB/Vitess (DESIGN §7).
  *
  * Safe on many instances without a lock: they may pick the same batch, and deleting ids another
@@ -53,11 +53,8 @@ export abstract class BatchedCleanup<T extends ObjectLiteral & { id: string }> i
   async deleteBatch(where: FindOptionsWhere<T>, order: FindOptionsOrder<T> | undefined, take: number): Promise<CleanupBatch> {
     const found = await this.rows.find({ select: { id: true } as never, where, order, take });
     if (found.length === 0) return { selected: 0, deleted: 0 };
-    const result = await this.rows
-      .createQueryBuilder()
-      .delete()
-      .whereInIds(found.map((row) => row.id))
-      .execute();
+    // The condition again: a row may have changed since it was read (a resend moves expiry on).
+    const result = await this.rows.delete({ ...where, id: In(found.map((row) => row.id)) } as FindOptionsWhere<T>);
     return { selected: found.length, deleted: result.affected ?? 0 };
   }
 
