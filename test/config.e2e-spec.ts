@@ -9,7 +9,7 @@ import { createScratchDatabase, ScratchDatabase } from './support/scratch-databa
 import { startTestApp } from './support/test-app';
 
 /** What production needs beyond keys and a public URL: real secrets. */
-const PRODUCTION_SETTINGS = { OTP_SECRET: 'x'.repeat(48) };
+const PRODUCTION_SETTINGS = { OTP_SECRET: 'x'.repeat(48), MAIL_URL: 'smtp://mail.internal:25', SMS_URL: 'https://sms.internal/send' };
 
 // Configuration is validated before any connection is opened, so these run on SQLite whatever
 // database the suite is for.
@@ -62,6 +62,16 @@ describe('configuration is validated at boot', () => {
       /OTP_SECRET must not be the development default/,
     );
     await expect(boot({ NODE_ENV: 'production', OTP_SECRET: 'short' })).rejects.toThrow(/OTP_SECRET must be at least 32 characters/);
+  });
+
+  it('refuses message transports that cannot deliver, and log mode in production', async () => {
+    await expect(boot({ MAIL_URL: 'mailto:someone' })).rejects.toThrow(/MAIL_URL must be log, smtp/);
+    await expect(boot({ SMS_URL: 'ftp://gateway' })).rejects.toThrow(/SMS_URL must be log or an http/);
+    await expect(boot({ OUTBOX_RETRY_BASE_MS: '5000', OUTBOX_RETRY_MAX_MS: '1000' })).rejects.toThrow(/OUTBOX_RETRY_MAX_MS/);
+    await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, MAIL_URL: 'log' })).rejects.toThrow(
+      /MAIL_URL must be an smtp:\/\/ or smtps:\/\/ URL in production/,
+    );
+    await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, SMS_URL: undefined })).rejects.toThrow(/SMS_URL must be an http/);
   });
 
   it('production never generates a signing key', async () => {

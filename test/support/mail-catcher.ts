@@ -23,7 +23,7 @@ export interface MailCatcher {
    */
   codeFor(to: string, options?: { skip?: number; timeoutMs?: number }): Promise<string>;
   count(to: string): number;
-  /** Refuses connections (the port closes) until `up()`. */
+  /** Answers every connection with 421 "service not available" until `up()`. */
   down(): Promise<void>;
   up(): Promise<void>;
   stop(): Promise<void>;
@@ -35,44 +35,38 @@ export const CODE_PATTERN = /\b(\d{6})\b/;
 export async function startMailCatcher(): Promise<MailCatcher> {
   const mails: CaughtMail[] = [];
   const waiters = new Set<() => void>();
-  let port = 0;
-  let server: SMTPServer | null = null;
-
-  const listen = async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        simpleParser(stream)
-          .then((parsed) => {
-            const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((list) =>
-              list.value.map((address) => (address.address ?? '').toLowerCase()),
-            );
-            mails.push({
-              to,
-              from: parsed.from?.text ?? '',
-              subject: parsed.subject ?? '',
-              text: parsed.text ?? '',
-              html: typeof parsed.html === 'string' ? parsed.html : '',
-              headers: parsed.headers,
-            });
-            for (const wake of waiters) wake();
-            callback();
-          })
-          .catch(callback);
-      },
-    });
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-    port = (server!.server.address() as AddressInfo).port;
-  };
-  const close = async () => {
-    if (!server) return;
-    const closing = server;
-    server = null;
-    await new Promise<void>((resolve) => closing.close(() => resolve()));
-  };
-  await listen();
+  let refusing = false;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    // While "down" every connection is turned away, as a mail server under maintenance does.
+    onConnect(_session, callback) {
+      if (!refusing) return callback();
+      callback(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((parsed) => {
+          const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((list) =>
+            list.value.map((address) => (address.address ?? '').toLowerCase()),
+          );
+          mails.push({
+            to,
+            from: parsed.from?.text ?? '',
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            headers: parsed.headers,
+          });
+          for (const wake of waiters) wake();
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
 
   const to = (address: string) => mails.filter((mail) => mail.to.includes(address.toLowerCase()));
   const waitFor: MailCatcher['waitFor'] = async (address, options = {}) => {
@@ -100,9 +94,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
     return to(address).at(-1)!;
   };
   return {
-    get url() {
-      return `smtp://127.0.0.1:${port}`;
-    },
+    url: `smtp://127.0.0.1:${port}`,
     mails,
     waitFor,
     async codeFor(address, options = {}) {
@@ -112,8 +104,8 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       return match[1];
     },
     count: (address) => to(address).length,
-    down: close,
-    up: listen,
-    stop: close,
+    down: async () => void (refusing = true),
+    up: async () => void (refusing = false),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -33,12 +33,16 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const scratch = database ?? (await createScratchDatabase(dialect));
   const keysDir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
+  const messagesDir = mkdtempSync(join(tmpdir(), 'identity-messages-'));
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     PUBLIC_URL: 'http://identity.test',
     DATABASE_URL: scratch.url,
     JWT_KEYS_DIR: keysDir,
+    // Suites that read messages pass MAIL_URL / SMS_URL of their own receivers.
+    MESSAGE_LOG_DIR: messagesDir,
+    OUTBOX_POLL_INTERVAL_MS: '100',
     ...FAST_HASHING,
     ...overrides,
   };
@@ -52,6 +56,7 @@ export async function startTestApp(
     await app.getHttpAdapter().getInstance().ready();
   } catch (error) {
     restoreEnv(saved);
+    for (const dir of [keysDir, messagesDir]) rmSync(dir, { recursive: true, force: true });
     if (!database) await scratch.drop();
     throw error;
   }
@@ -63,7 +68,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       restoreEnv(saved);
-      rmSync(keysDir, { recursive: true, force: true });
+      for (const dir of [keysDir, messagesDir]) rmSync(dir, { recursive: true, force: true });
       if (!database) await scratch.drop();
     },
   };

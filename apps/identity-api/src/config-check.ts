@@ -3,6 +3,7 @@ import { loadAuthCoreConfig } from '@identity/auth-core';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
+import { loadMessagingConfig } from '@identity/messaging';
 import { loadOtpConfig } from '@identity/otp';
 import { loadSessionsConfig } from '@identity/sessions';
 
@@ -13,6 +14,7 @@ const LOADERS = [
   loadAuthCoreConfig,
   loadAuditConfig,
   loadOtpConfig,
+  loadMessagingConfig,
   loadLocalConfig,
 ];
 

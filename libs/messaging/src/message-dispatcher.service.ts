@@ -1,0 +1,201 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThanOrEqual, Repository } from 'typeorm';
+import { Clock, SecurityEvents } from '@identity/common';
+import { messagingConfig } from './messaging.config';
+import { MessagePayload, OutboxMessageEntity } from './outbox-message.entity';
+import { Outbox } from './outbox.service';
+import { MessageTemplate, SECRET_FIELDS } from './outgoing-message';
+import { renderEmail, renderSms } from './templates/render';
+import { DeliveryError, EmailTransport, SmsTransport } from './transports/transport';
+
+const CLAIMABLE = ['pending', 'sending'] as const;
+/** Failures are logged at most this often while a transport stays down. */
+const QUIET_MS = 30_000;
+
+/**
+ * Sends what the outbox holds. Each due row is claimed with a conditional update keyed on the
+ * attempt count it was read with, so of several instances exactly one wins it; a claim is a lease
+ * (`next_attempt_at`), so a row whose sender died becomes due again. Failures are retried with
+ * exponential backoff and jitter up to OUTBOX_MAX_ATTEMPTS; secrets leave the row once it is
+ * sent or given up.
+ *
+ * Exactly once holds except for one window: a crash after the transport accepted a message and
+ * before the row was marked sent. The Message-ID / Idempotency-Key carry the row id for that case.
+ */
+@Injectable()
+export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(MessageDispatcher.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private active = false;
+  private wakeRequested = false;
+  private stopListening?: () => void;
+  private lastWarning = 0;
+
+  constructor(
+    @Inject(messagingConfig.KEY) private readonly config: ConfigType<typeof messagingConfig>,
+    @InjectRepository(OutboxMessageEntity) private readonly messages: Repository<OutboxMessageEntity>,
+    private readonly email: EmailTransport,
+    private readonly sms: SmsTransport,
+    private readonly outbox: Outbox,
+    private readonly events: SecurityEvents,
+    private readonly clock: Clock,
+    // Present only where ScheduleModule is registered: the API dispatches, CLI commands don't.
+    @Optional() private readonly scheduler?: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.scheduler) return;
+    this.active = true;
+    this.stopListening = this.outbox.onWake(() => this.wake());
+    this.schedule(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.active = false;
+    this.stopListening?.();
+    clearTimeout(this.timer);
+    // Let the batch in hand finish, so no message is left claimed until its lease runs out.
+    await this.running;
+  }
+
+  /** Claims the messages due now and sends them; returns how many it claimed. */
+  async dispatchDue(): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.messages.find({
+      where: { status: In([...CLAIMABLE]), nextAttemptAt: LessThanOrEqual(now) },
+      order: { nextAttemptAt: 'ASC' },
+      take: this.config.batchSize,
+    });
+    const claimed: OutboxMessageEntity[] = [];
+    for (const message of due) if (await this.claim(message, now)) claimed.push(message);
+    await Promise.all(claimed.map((message) => this.deliver(message)));
+    return claimed.length;
+  }
+
+  private wake(): void {
+    if (!this.active) return;
+    if (this.running) this.wakeRequested = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (!this.active) return;
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    let claimed = 0;
+    this.running = this.dispatchDue().then(
+      (count) => void (claimed = count),
+      (error: Error) => this.warn(`outbox poll failed: ${error.message}`),
+    );
+    await this.running;
+    this.running = undefined;
+    // A full batch means more may be waiting: go on at once instead of after a poll interval.
+    const again = this.wakeRequested || claimed === this.config.batchSize;
+    this.wakeRequested = false;
+    this.schedule(again ? 0 : this.config.pollIntervalMs);
+  }
+
+  private async claim(message: OutboxMessageEntity, now: Date): Promise<boolean> {
+    const leaseEnd = new Date(now.getTime() + this.config.leaseSeconds * 1000);
+    const result = await this.messages
+      .createQueryBuilder()
+      .update(OutboxMessageEntity)
+      .set({ status: 'sending', attempts: message.attempts + 1, nextAttemptAt: leaseEnd })
+      .where('id = :id AND attempts = :attempts AND status IN (:...claimable) AND next_attempt_at <= :now', {
+        id: message.id,
+        attempts: message.attempts,
+        claimable: CLAIMABLE,
+        now,
+      })
+      .execute();
+    if (result.affected !== 1) return false;
+    message.attempts += 1;
+    return true;
+  }
+
+  private async deliver(message: OutboxMessageEntity): Promise<void> {
+    try {
+      await this.send(message);
+    } catch (error) {
+      await this.recordFailure(message, error as Error).catch((failure: Error) => this.warn(`outbox update failed: ${failure.message}`));
+      return;
+    }
+    await this.settle(message, { status: 'sent', sentAt: this.clock.now(), lastError: null }).catch((failure: Error) =>
+      // Sent but not marked: the lease will expire and the message go again (see class comment).
+      this.warn(`message ${message.id} was sent but could not be marked: ${failure.message}`),
+    );
+  }
+
+  private async send(message: OutboxMessageEntity): Promise<void> {
+    const template = message.template as MessageTemplate;
+    const payload = message.payload ?? {};
+    const { appName } = this.config;
+    if (message.channel === 'email') {
+      const rendered = renderEmail(template, payload, appName, message.locale);
+      await this.email.send({ messageId: message.id, to: message.recipient, ...rendered });
+    } else {
+      await this.sms.send({ messageId: message.id, to: message.recipient, body: renderSms(template, payload, appName, message.locale) });
+    }
+  }
+
+  private async recordFailure(message: OutboxMessageEntity, error: Error): Promise<void> {
+    const permanent = error instanceof DeliveryError ? error.permanent : false;
+    const lastError = error.message.slice(0, 500);
+    if (permanent || message.attempts >= this.config.maxAttempts) {
+      await this.settle(message, { status: 'failed', lastError });
+      this.logger.error(
+        `message ${message.id} (${message.template} by ${message.channel}) given up after ${message.attempts} attempts: ${lastError}`,
+      );
+      await this.events.publish({
+        action: 'message.failed',
+        success: false,
+        errorCode: permanent ? 'delivery_refused' : 'delivery_attempts_exhausted',
+        metadata: { messageId: message.id, channel: message.channel, template: message.template, attempts: message.attempts },
+      });
+      return;
+    }
+    const retryAt = new Date(this.clock.now().getTime() + this.backoffMs(message.attempts));
+    await this.messages.update(
+      { id: message.id, attempts: message.attempts, status: 'sending' },
+      { status: 'pending', nextAttemptAt: retryAt, lastError },
+    );
+    this.warn(
+      `message ${message.id} (${message.template} by ${message.channel}) attempt ${message.attempts} failed, retrying: ${lastError}`,
+    );
+  }
+
+  /** Ends a message's life (sent or failed) and drops its secrets. Only the claim holder may. */
+  private settle(message: OutboxMessageEntity, outcome: Partial<Pick<OutboxMessageEntity, 'status' | 'sentAt' | 'lastError'>>) {
+    return this.messages.update(
+      { id: message.id, attempts: message.attempts, status: 'sending' },
+      { ...outcome, payload: withoutSecrets(message.payload) },
+    );
+  }
+
+  /** base·2^(n−1), capped, with ±20 % jitter so instances retrying together spread out. */
+  private backoffMs(attempts: number): number {
+    const exponential = Math.min(this.config.retryMaxMs, this.config.retryBaseMs * 2 ** (attempts - 1));
+    return Math.round(exponential * (0.8 + Math.random() * 0.4));
+  }
+
+  private warn(text: string): void {
+    const now = Date.now();
+    if (now - this.lastWarning < QUIET_MS) return;
+    this.lastWarning = now;
+    this.logger.warn(text);
+  }
+}
+
+export function withoutSecrets(payload: MessagePayload | null): MessagePayload | null {
+  if (!payload) return payload;
+  const kept = { ...payload };
+  for (const field of SECRET_FIELDS) delete kept[field];
+  return kept;
+}
