@@ -251,6 +251,23 @@ describe('changing the email address or phone number of my account', () => {
     });
   });
 
+  it('confirms an unverified address of my own the same way, after which a code sign-in links to the account', async () => {
+    const user = await createUser(t, { verified: false });
+    const { accessToken } = await signedIn(t, user);
+    await post('/me/email', accessToken, { email: user.email }).expect(202);
+    const confirmed = await post('/me/email/verify', accessToken, { email: user.email, code: await mail.codeFor(user.email) });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ email: user.email, emailVerified: true });
+
+    const mailsBefore = mail.count(user.email);
+    await t.http().post('/api/v1/auth/otp/request').send({ email: user.email }).expect(202);
+    const byCode = await t
+      .http()
+      .post('/api/v1/auth/otp/verify')
+      .send({ email: user.email, code: await mail.codeFor(user.email, { skip: mailsBefore }) });
+    expect({ status: byCode.status, id: byCode.body.user?.id }).toEqual({ status: 200, id: user.id });
+  });
+
   it('validates the body and refuses the address I already have verified', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
