@@ -152,6 +152,14 @@ describe('passwordless sign-in by email or SMS code', () => {
     expect(await countRows(t, 'users')).toBe(users + 1);
   });
 
+  it('lists both methods for clients, with sign-up', async () => {
+    const listed = await t.http().get('/api/v1/auth/providers').expect(200);
+    expect(listed.body.filter((provider: { kind: string }) => provider.kind === 'otp')).toEqual([
+      { id: 'email_otp', displayName: 'Email code', kind: 'otp', supports: ['sign-in', 'sign-up'] },
+      { id: 'mobile_otp', displayName: 'SMS code', kind: 'otp', supports: ['sign-in', 'sign-up'] },
+    ]);
+  });
+
   it('creates an account by SMS code too, with the number verified', async () => {
     const phone = newPhone();
     await requestCode({ phone }).expect(202);
@@ -368,6 +376,15 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
     await sms.codeFor(existing.phone);
     expect(sms.count(unknown)).toBe(0);
     expect(await outboxRowsFor(unknown)).toBe(0);
+  });
+
+  it('tells clients that these methods do not sign up now', async () => {
+    const listed = await t.http().get('/api/v1/auth/providers').expect(200);
+    const otpMethods = listed.body.filter((provider: { kind: string }) => provider.kind === 'otp');
+    expect(otpMethods).toEqual([
+      { id: 'email_otp', displayName: 'Email code', kind: 'otp', supports: ['sign-in'] },
+      { id: 'mobile_otp', displayName: 'SMS code', kind: 'otp', supports: ['sign-in'] },
+    ]);
   });
 
   it('still signs in existing accounts', async () => {

@@ -33,6 +33,12 @@ export interface LoginMethodProvider {
    * method while its sibling keeps serving the same route.
    */
   handles?(request: LoginMethodRequest): boolean;
+  /**
+   * What the method supports under the current configuration, when that is less than its
+   * descriptor declares (sign-up switched off by a setting). Capabilities the descriptor does not
+   * declare are ignored.
+   */
+  enabledCapabilities?(): ProviderCapability[];
 }
 
 /** Declares a class as a provider's login method so the registry discovers it. */

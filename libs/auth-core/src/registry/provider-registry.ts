@@ -8,11 +8,16 @@ import { isUniqueViolation } from '@identity/database';
 import { authCoreConfig } from '../auth-core.config';
 import { AuthProviderEntity } from '../auth-provider.entity';
 import { DEFAULT_PROVIDER_ROWS } from './default-providers';
-import { LoginMethod, LoginMethodDescriptor, LoginMethodProvider, LoginMethodRequest } from './login-method';
+import { LoginMethod, LoginMethodDescriptor, LoginMethodProvider, LoginMethodRequest, ProviderCapability } from './login-method';
 
 interface RegisteredMethod {
   descriptor: LoginMethodDescriptor;
   instance: LoginMethodProvider;
+}
+
+function capabilitiesOf({ descriptor, instance }: RegisteredMethod): ProviderCapability[] {
+  const enabled = instance.enabledCapabilities?.();
+  return enabled ? descriptor.supports.filter((capability) => enabled.includes(capability)) : descriptor.supports;
 }
 
 /** A login method as an admin sees it. */
@@ -66,11 +71,19 @@ export class ProviderRegistry implements OnModuleInit {
     if (candidates.length === 0) return [];
     const enabled = await this.rows.findBy({ name: In(candidates.map((method) => method.descriptor.id)), isEnabled: true });
     const names = new Set(enabled.map((row) => row.name));
-    return candidates.filter((method) => names.has(method.descriptor.id)).map((method) => method.descriptor);
+    return candidates
+      .filter((method) => names.has(method.descriptor.id))
+      .map((method) => ({ ...method.descriptor, supports: capabilitiesOf(method) }));
   }
 
   get(id: string): LoginMethodDescriptor | undefined {
     return this.methods.get(id)?.descriptor;
+  }
+
+  /** Whether a mounted method supports a flow right now (its descriptor, narrowed by its settings). */
+  supports(id: string, capability: ProviderCapability): boolean {
+    const method = this.methods.get(id);
+    return method !== undefined && capabilitiesOf(method).includes(capability);
   }
 
   /**

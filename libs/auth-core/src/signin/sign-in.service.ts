@@ -28,8 +28,6 @@ export interface ResolvedAccount {
 export interface SignUpOptions {
   /** Roles the person picked at sign-up; each must be self-assignable (never admin). */
   roles?: string[];
-  /** False when the method's configuration forbids creating accounts right now (OTP_SIGNUP=false). */
-  allowed?: boolean;
 }
 
 export const accountDisabled = () =>
@@ -117,7 +115,7 @@ export class SignInService {
       }
       return { user: existing, created: false };
     }
-    if (!this.registry.get(identity.providerId)?.supports.includes('sign-up') || signUp.allowed === false) {
+    if (!this.registry.supports(identity.providerId, 'sign-up')) {
       throw new AppError(HttpStatus.UNAUTHORIZED, 'account_not_found', 'No account', 'Sign up first, then link this sign-in method.');
     }
     return { user: await this.create(manager, identity, providerRowId, signUp.roles ?? []), created: true };

@@ -87,9 +87,7 @@ export class PasswordlessSignInService {
    */
   async verifyCode(destination: OtpDestination, code: string, client: ClientContext): Promise<SignInResult> {
     const identity = this.identityOf(destination);
-    const account = await this.otp.redeem('login', destination.address, code, (manager) =>
-      this.signIn.accountFor(manager, identity, { allowed: this.config.signUp }),
-    );
+    const account = await this.otp.redeem('login', destination.address, code, (manager) => this.signIn.accountFor(manager, identity));
     return { tokens: await this.signIn.startSession(account.user, destination.methodId, client), created: account.created };
   }
 

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { LoginMethod, LoginMethodProvider, LoginMethodRequest } from '@identity/auth-core';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { otpConfig } from '@identity/otp';
+import { LoginMethod, LoginMethodProvider, LoginMethodRequest, ProviderCapability } from '@identity/auth-core';
 
 export const EMAIL_OTP_ID = 'email_otp';
 export const MOBILE_OTP_ID = 'mobile_otp';
@@ -8,6 +10,11 @@ export const MOBILE_OTP_ID = 'mobile_otp';
 function bodyHas(request: LoginMethodRequest, field: 'email' | 'phone'): boolean {
   const body = request.body;
   return typeof body === 'object' && body !== null && (body as Record<string, unknown>)[field] !== undefined;
+}
+
+/** OTP_SIGNUP decides whether a first verified code may create the account. */
+function capabilitiesUnder(config: ConfigType<typeof otpConfig>): ProviderCapability[] {
+  return config.signUp ? ['sign-in', 'sign-up'] : ['sign-in'];
 }
 
 /**
@@ -23,8 +30,14 @@ function bodyHas(request: LoginMethodRequest, field: 'email' | 'phone'): boolean
   supports: ['sign-in', 'sign-up'],
 })
 export class EmailOtpLoginMethod implements LoginMethodProvider {
+  constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
+
   isConfigured(): boolean {
     return true;
+  }
+
+  enabledCapabilities(): ProviderCapability[] {
+    return capabilitiesUnder(this.config);
   }
 
   handles(request: LoginMethodRequest): boolean {
@@ -42,8 +55,14 @@ export class EmailOtpLoginMethod implements LoginMethodProvider {
   supports: ['sign-in', 'sign-up'],
 })
 export class MobileOtpLoginMethod implements LoginMethodProvider {
+  constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
+
   isConfigured(): boolean {
     return true;
+  }
+
+  enabledCapabilities(): ProviderCapability[] {
+    return capabilitiesUnder(this.config);
   }
 
   handles(request: LoginMethodRequest): boolean {
