@@ -210,6 +210,7 @@ describe('changing the email address or phone number of my account', () => {
     const address = newEmail('stale');
     await later(REAUTH_WINDOW_SECONDS + 1, async () => {
       expectProblem(await post('/me/email', accessToken, { email: address }), 403, 'reauthentication_required');
+      expectProblem(await post('/me/email', accessToken, { email: address, currentPassword: null }), 403, 'reauthentication_required');
       expectProblem(await post('/me/phone', accessToken, { phone: newPhone() }), 403, 'reauthentication_required');
       expectProblem(
         await post('/me/email', accessToken, { email: address, currentPassword: 'not the password' }),
@@ -224,6 +225,7 @@ describe('changing the email address or phone number of my account', () => {
     });
     expect(await me(accessToken)).toMatchObject({ email: address, emailVerified: true });
     expect((await auditOf(user.id, 'email.changed')).map((row) => row.errorCode)).toEqual([
+      'reauthentication_required',
       'reauthentication_required',
       'current_password_incorrect',
       null,

@@ -249,6 +249,8 @@ describe('passwordless sign-in by email or SMS code', () => {
     expectProblem(await requestCode({}), 400, 'validation_failed');
     expectProblem(await requestCode({ email: newEmail(), phone: newPhone() }), 400, 'validation_failed');
     expectProblem(await requestCode({ phone: '+1234' }), 400, 'validation_failed');
+    expectProblem(await requestCode({ email: null }), 400, 'validation_failed');
+    expectProblem(await requestCode({ email: null, phone: null }), 400, 'validation_failed');
     expectProblem(await requestCode({ email: 'not an address' }), 400, 'validation_failed');
     expectProblem(await requestCode({ email: newEmail(), extra: true }), 400, 'validation_failed');
     expectProblem(await verify({ email: newEmail(), code: '12345' }), 400, 'validation_failed');

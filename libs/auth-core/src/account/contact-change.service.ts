@@ -68,7 +68,13 @@ export class ContactChangeService {
     private readonly clock: Clock,
   ) {}
 
-  async request(principal: Principal, kind: ContactKind, raw: string, currentPassword: string | undefined, client: ClientContext) {
+  async request(
+    principal: Principal,
+    kind: ContactKind,
+    raw: string,
+    currentPassword: string | undefined,
+    client: ClientContext,
+  ): Promise<CodeSentDto> {
     const address = normalizedContact(kind, raw);
     const rules = RULES[kind];
     await this.reauthentication
@@ -103,8 +109,7 @@ export class ContactChangeService {
       return issued;
     });
     if (issued.code) this.outbox.wake();
-    const sent: CodeSentDto = { destination: maskDestination(address), channel: rules.channel, expiresAt: issued.expiresAt.toISOString() };
-    return sent;
+    return { destination: maskDestination(address), channel: rules.channel, expiresAt: issued.expiresAt.toISOString() };
   }
 
   async verify(principal: Principal, kind: ContactKind, raw: string, code: string): Promise<UserDto> {

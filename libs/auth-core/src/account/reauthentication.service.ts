@@ -38,8 +38,8 @@ export class ReauthenticationService {
     private readonly clock: Clock,
   ) {}
 
-  async assertRecentOrPassword(principal: Principal, currentPassword?: string): Promise<void> {
-    const passwordHash = currentPassword === undefined ? null : await this.passwordHashOf(principal.userId);
+  async assertRecentOrPassword(principal: Principal, currentPassword?: string | null): Promise<void> {
+    const passwordHash = currentPassword == null ? null : await this.passwordHashOf(principal.userId);
     if (passwordHash) {
       if (!(await this.hasher.verify(passwordHash, currentPassword!))) throw currentPasswordIncorrect();
       return;

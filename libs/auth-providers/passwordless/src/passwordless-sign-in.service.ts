@@ -19,10 +19,11 @@ export interface OtpDestination {
 
 /** Reads the one destination of a request; anything else is a 400 naming the field. */
 export function destinationOf(body: OtpDestinationDto): OtpDestination {
-  if ((body.email === undefined) === (body.phone === undefined)) {
+  // Optional fields let null through validation; null counts as absent.
+  if ((body.email == null) === (body.phone == null)) {
     throw new ValidationError([{ field: 'email', messages: ['give exactly one of email or phone'] }]);
   }
-  if (body.email !== undefined) return { channel: 'email', address: normalizeEmail(body.email), methodId: EMAIL_OTP_ID };
+  if (body.email != null) return { channel: 'email', address: normalizeEmail(body.email), methodId: EMAIL_OTP_ID };
   const phone = normalizePhone(body.phone!);
   if (!phone)
     throw new ValidationError([{ field: 'phone', messages: ['phone must be a valid number in E.164 form, e.g. +4915112345678'] }]);

@@ -9,7 +9,7 @@ export const MOBILE_OTP_ID = 'mobile_otp';
 /** Whether the request body names this field; the two methods share routes and differ only here. */
 function bodyHas(request: LoginMethodRequest, field: 'email' | 'phone'): boolean {
   const body = request.body;
-  return typeof body === 'object' && body !== null && (body as Record<string, unknown>)[field] !== undefined;
+  return typeof body === 'object' && body !== null && (body as Record<string, unknown>)[field] != null;
 }
 
 /** OTP_SIGNUP decides whether a first verified code may create the account. */
