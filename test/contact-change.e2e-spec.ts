@@ -204,6 +204,21 @@ describe('changing the email address or phone number of my account', () => {
     expect((await post('/me/email/verify', askerToken, { email: address, code })).status).toBe(200);
   });
 
+  it('refuses a sign-in code for the same address: codes are bound to their purpose', async () => {
+    const user = await createUser(t);
+    const { accessToken } = await signedIn(t, user);
+    const address = newEmail('purpose');
+    await post('/me/email', accessToken, { email: address }).expect(202);
+    const changeCode = await mail.codeFor(address, { skip: 0 });
+    await t.http().post('/api/v1/auth/otp/request').send({ email: address }).expect(202);
+    const signInCode = await mail.codeFor(address, { skip: 1 });
+    if (signInCode !== changeCode) {
+      expectProblem(await post('/me/email/verify', accessToken, { email: address, code: signInCode }), 400, 'otp_invalid');
+    }
+    expect(await me(accessToken)).toMatchObject({ email: user.email });
+    expect((await post('/me/email/verify', accessToken, { email: address, code: changeCode })).status).toBe(200);
+  });
+
   it('needs a recent sign-in or the current password: a stale session gets 403 until it gives the right password', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
