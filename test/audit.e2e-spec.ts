@@ -502,9 +502,9 @@ describe('audit log: writing under load, search, reports, retention', () => {
       const retention = t.app.get(AuditRetentionService);
       const now = new Date();
       const batches: { selected: number; deleted: number }[] = [];
-      const purgeBatch = retention.purgeBatch.bind(retention);
-      retention.purgeBatch = async (cutoff: Date) => {
-        const batch = await purgeBatch(cutoff);
+      const deleteBatch = retention.deleteBatch.bind(retention);
+      retention.deleteBatch = async (...args) => {
+        const batch = await deleteBatch(...args);
         batches.push(batch);
         return batch;
       };
@@ -513,7 +513,7 @@ describe('audit log: writing under load, search, reports, retention', () => {
         const kept = await insertRows(Array.from({ length: 20 }, (_, i) => ({ createdAt: new Date(now.getTime() - 89 * DAY_MS + i) })));
         const before = await repo().count();
 
-        expect(await retention.purgeExpired(now)).toBe(250);
+        expect(await retention.deleteExpired(now)).toBe(250);
         expect(batches).toEqual([
           { selected: 100, deleted: 100 },
           { selected: 100, deleted: 100 },
@@ -523,15 +523,15 @@ describe('audit log: writing under load, search, reports, retention', () => {
         const left = new Set((await repo().find({ select: { id: true } })).map((row) => row.id));
         expect(old.some((row) => left.has(row.id))).toBe(false);
         expect(kept.every((row) => left.has(row.id))).toBe(true);
-        expect(await retention.purgeExpired(now)).toBe(0);
+        expect(await retention.deleteExpired(now)).toBe(0);
 
         // Two instances purging at once delete each row once between them.
         await insertRows(Array.from({ length: 230 }, (_, i) => ({ createdAt: new Date(now.getTime() - (100 + i / 10) * DAY_MS) })));
-        const [a, b] = await Promise.all([retention.purgeExpired(now), retention.purgeExpired(now)]);
+        const [a, b] = await Promise.all([retention.deleteExpired(now), retention.deleteExpired(now)]);
         expect(a + b).toBe(230);
         expect(await repo().count()).toBe(before - 250);
       } finally {
-        retention.purgeBatch = purgeBatch;
+        retention.deleteBatch = deleteBatch;
       }
     });
 

@@ -7,7 +7,15 @@ import { startTestApp, TestApp } from './support/test-app';
 // too so that the "disabled" half can boot with local switched off.
 describeProviderContract({
   id: 'local',
-  routes: ['POST /api/v1/auth/login', 'POST /api/v1/me/password'],
+  routes: [
+    'POST /api/v1/auth/login',
+    'POST /api/v1/me/password',
+    'POST /api/v1/auth/register',
+    'POST /api/v1/auth/register/verify',
+    'POST /api/v1/auth/register/resend',
+    'POST /api/v1/auth/password/forgot',
+    'POST /api/v1/auth/password/reset',
+  ],
   otherProviderId: FIXTURE_IDP_ID,
   start: (env = {}) => startTestApp(env, undefined, [FixtureIdpModule]),
   signIn: async (app) => {

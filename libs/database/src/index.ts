@@ -5,3 +5,4 @@ export * from './transaction.runner';
 export * from './database.errors';
 export * from './columns';
 export * from './schema-drift';
+export * from './batched-cleanup';

@@ -3,9 +3,21 @@ import { MessageChannel } from './outbox-message.entity';
 /** The kinds of message the service sends; each has an email and an SMS rendering. */
 export type MessageTemplate = 'otp_code' | 'account_exists' | 'password_changed';
 
-/** Why a one-time code was sent: the message words its subject and intro after it. */
-export type CodePurpose =
-  'registration' | 'login' | 'password_reset' | 'email_change' | 'phone_change' | 'verify_email' | 'verify_phone' | 'mfa';
+/**
+ * Why a one-time code was sent: the message words its subject and intro after it. The same
+ * names as the one-time code purposes, kept here so messaging does not depend on the codes.
+ */
+export const CODE_PURPOSES = [
+  'registration',
+  'login',
+  'password_reset',
+  'email_change',
+  'phone_change',
+  'verify_email',
+  'verify_phone',
+  'mfa',
+] as const;
+export type CodePurpose = (typeof CODE_PURPOSES)[number];
 
 export interface OtpCodeData {
   code: string;

@@ -154,27 +154,33 @@ export class SignInService {
       });
       throw accountDisabled();
     }
+    const issued = await this.transactions.run((manager) => this.openSession(manager, user, providerId, client));
+    return this.tokensFor(user, issued);
+  }
+
+  /**
+   * Opens a session inside the caller's transaction, for flows that create or change the account
+   * in the same commit (a verified registration, a password reset). The caller has checked that
+   * the account is active, and builds the tokens with `tokensFor` once the transaction committed.
+   */
+  async openSession(manager: EntityManager, user: UserEntity, providerId: string, client: ClientContext): Promise<IssuedSession> {
     const now = new Date();
-    const providerRowId = this.registry.rowId(providerId);
-    const issued = await this.transactions.run(async (manager) => {
-      // The user row is locked first: inserting the session only share-locks it (foreign key),
-      // and taking the exclusive lock after that deadlocks two concurrent sign-ins of one user.
-      await this.users.recordLogin(manager, user.id, now);
-      await manager.update(UserAuthEntity, { userId: user.id, authProviderId: providerRowId }, { lastUsedAt: now });
-      const opened = await this.sessions.open(manager, user.id, providerId, client);
-      await this.events.publish({
-        action: 'login.succeeded',
-        success: true,
-        userId: user.id,
-        actorId: user.id,
-        sessionId: opened.session.id,
-        metadata: { provider: providerId },
-        manager,
-      });
-      return opened;
+    // The user row is locked first: inserting the session only share-locks it (foreign key),
+    // and taking the exclusive lock after that deadlocks two concurrent sign-ins of one user.
+    await this.users.recordLogin(manager, user.id, now);
+    await manager.update(UserAuthEntity, { userId: user.id, authProviderId: this.registry.rowId(providerId) }, { lastUsedAt: now });
+    const opened = await this.sessions.open(manager, user.id, providerId, client);
+    await this.events.publish({
+      action: 'login.succeeded',
+      success: true,
+      userId: user.id,
+      actorId: user.id,
+      sessionId: opened.session.id,
+      metadata: { provider: providerId },
+      manager,
     });
     user.lastLoginAt = now;
-    return this.tokensFor(user, issued);
+    return opened;
   }
 
   /** Builds the token response for a session that was just opened or refreshed. */

@@ -1,11 +1,13 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import {
   AppError,
   SecurityEvents,
   classifyIdentifier,
   ClassifiedIdentifier,
+  ClientContext,
+  Clock,
   newId,
   normalizeEmail,
   normalizePhone,
@@ -14,9 +16,11 @@ import {
 } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
+import { Outbox } from '@identity/messaging';
 import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity } from '@identity/auth-core';
+import { passwordChangedNotice } from './account-notices';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 
 export interface NewLocalUser {
@@ -30,8 +34,31 @@ export interface NewLocalUser {
   verified?: boolean;
 }
 
+export interface NormalizedContacts {
+  email: string | null;
+  /** E.164. */
+  phone: string | null;
+  username: string | null;
+}
+
+/** A password account ready to insert: contacts normalized, password already hashed. */
+export interface NewLocalAccount extends NormalizedContacts {
+  passwordHash: string;
+  displayName: string;
+  profile?: Record<string, unknown> | null;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  /** Besides the default role, which every account gets. */
+  roles: string[];
+}
+
+export const INVALID_PHONE = 'phone must be a valid number in E.164 form, e.g. +4915112345678';
+
 /** Username / roll number: letters, digits and . _ - / ; no @ or leading + (those are email / phone). */
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{1,63}$/u;
+
+export const accountExists = () =>
+  new AppError(HttpStatus.CONFLICT, 'account_exists', 'Account exists', 'An account with this email, phone or username already exists.');
 
 export const invalidCredentials = () =>
   new AppError(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Invalid credentials', 'The identifier or password is incorrect.');
@@ -50,6 +77,8 @@ export class LocalAccountsService {
     private readonly registry: ProviderRegistry,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
@@ -83,12 +112,16 @@ export class LocalAccountsService {
     throw invalidCredentials();
   }
 
-  async create(input: NewLocalUser): Promise<UserEntity> {
+  /**
+   * Checks and normalizes what a new password account is made of, without storing anything:
+   * phone in E.164, username shape, password policy. Throws one 400 listing every problem.
+   */
+  checkNewAccount(input: Pick<NewLocalUser, 'email' | 'phone' | 'username' | 'password'>): NormalizedContacts {
     const email = input.email ? normalizeEmail(input.email) : null;
     const phone = input.phone ? normalizePhone(input.phone) : null;
     const username = input.username ? normalizeUsername(input.username) : null;
     const problems = [
-      ...(input.phone && !phone ? [{ field: 'phone', messages: ['phone must be a valid number in E.164 form, e.g. +4915112345678'] }] : []),
+      ...(input.phone && !phone ? [{ field: 'phone', messages: [INVALID_PHONE] }] : []),
       ...(username && !USERNAME.test(username)
         ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
         : []),
@@ -96,56 +129,84 @@ export class LocalAccountsService {
       ...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
     ];
     if (problems.length) throw new ValidationError(problems);
+    return { email, phone, username };
+  }
+
+  async create(input: NewLocalUser): Promise<UserEntity> {
+    const contacts = this.checkNewAccount(input);
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      return await this.transactions.run(async (manager) => {
-        const user = await this.users.create(manager, {
-          email,
-          emailVerified: input.verified,
-          phone,
-          phoneVerified: input.verified,
-          displayName: input.displayName.trim(),
-        });
-        await manager.insert(UserAuthEntity, {
-          id: newId(),
-          userId: user.id,
-          authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID),
-          providerUserId: user.id,
-          providerEmail: email,
-          username,
+      return await this.transactions.run((manager) =>
+        this.insertAccount(manager, {
+          ...contacts,
           passwordHash,
-          providerData: null,
-          isVerified: Boolean(input.verified),
-          verifiedAt: input.verified ? new Date() : null,
-          lastUsedAt: null,
-        });
-        await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...(input.roles ?? [])]);
-        await this.events.publish({
-          action: 'user.created',
-          success: true,
-          userId: user.id,
-          metadata: { provider: LOCAL_PROVIDER_ID, roles: input.roles ?? [] },
-          manager,
-        });
-        return user;
-      });
+          displayName: input.displayName,
+          emailVerified: Boolean(input.verified),
+          phoneVerified: Boolean(input.verified),
+          roles: input.roles ?? [],
+        }),
+      );
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new AppError(
-          HttpStatus.CONFLICT,
-          'account_exists',
-          'Account exists',
-          'An account with this email, phone or username already exists.',
-        );
-      }
+      if (isUniqueViolation(error)) throw accountExists();
       throw error;
     }
   }
 
-  /** Changes the password after checking the current one, and signs out every other session. */
-  async changePassword(userId: string, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
-    const credential = await this.identities.findOneBy({ userId, authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID) });
-    if (!credential?.passwordHash || !(await this.hasher.verify(credential.passwordHash, currentPassword))) {
+  /**
+   * Creates the user, its local credential and roles inside the caller's transaction, so that a
+   * flow which must commit more with the account (a verified registration) can do so. Contacts
+   * must be normalized; a taken email, phone or username surfaces as a unique violation.
+   */
+  async insertAccount(manager: EntityManager, account: NewLocalAccount): Promise<UserEntity> {
+    const user = await this.users.create(manager, {
+      email: account.email,
+      emailVerified: account.emailVerified,
+      phone: account.phone,
+      phoneVerified: account.phoneVerified,
+      displayName: account.displayName.trim(),
+      profile: account.profile ?? null,
+    });
+    const verified = account.emailVerified || account.phoneVerified;
+    await manager.insert(UserAuthEntity, {
+      id: newId(),
+      userId: user.id,
+      authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID),
+      providerUserId: user.id,
+      providerEmail: account.email,
+      username: account.username,
+      passwordHash: account.passwordHash,
+      providerData: null,
+      isVerified: verified,
+      verifiedAt: verified ? new Date() : null,
+      lastUsedAt: null,
+    });
+    await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...account.roles]);
+    await this.events.publish({
+      action: 'user.created',
+      success: true,
+      userId: user.id,
+      metadata: { provider: LOCAL_PROVIDER_ID, roles: account.roles },
+      manager,
+    });
+    return user;
+  }
+
+  /**
+   * Changes the password after checking the current one, signs out every other session and tells
+   * the owner (the notice commits with the change).
+   */
+  async changePassword(
+    userId: string,
+    currentSessionId: string,
+    currentPassword: string,
+    newPassword: string,
+    client: ClientContext,
+  ): Promise<void> {
+    const credential = await this.identities.findOne({
+      where: { userId, authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID) },
+      relations: { user: true },
+    });
+    if (!credential?.passwordHash || !credential.user || !(await this.hasher.verify(credential.passwordHash, currentPassword))) {
       await this.events.publish({ action: 'password.changed', success: false, userId, errorCode: 'current_password_incorrect' });
       throw new AppError(
         HttpStatus.FORBIDDEN,
@@ -156,9 +217,12 @@ export class LocalAccountsService {
     }
     this.policy.assert(newPassword, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
+    const user = credential.user;
     await this.transactions.run(async (manager) => {
       await manager.update(UserAuthEntity, { id: credential.id }, { passwordHash });
       const signedOut = await this.sessions.revokeAll(userId, 'password_changed', currentSessionId, manager);
+      const notice = passwordChangedNotice(user, this.clock.now(), client);
+      if (notice) await this.outbox.enqueue(manager, notice);
       await this.events.publish({
         action: 'password.changed',
         success: true,
@@ -167,6 +231,7 @@ export class LocalAccountsService {
         manager,
       });
     });
+    this.outbox.wake();
   }
 
   private findCredential(identifier: ClassifiedIdentifier): Promise<UserAuthEntity | null> {

@@ -37,10 +37,10 @@ export class LocalPasswordController {
 
   @Post('password')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change my password; every other session is signed out' })
+  @ApiOperation({ summary: 'Change my password; every other session is signed out and the owner is notified' })
   @ApiNoContentResponse({ description: 'Changed.' })
   @ApiAuthenticated(400, 403)
-  async change(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.accounts.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword);
+  async change(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Client() client: ClientContext): Promise<void> {
+    await this.accounts.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword, client);
   }
 }

@@ -9,7 +9,8 @@ export const LOCAL_PROVIDER_ID = 'local';
   displayName: 'Password',
   kind: 'password',
   description: 'Email, phone or username with a password',
-  supports: ['sign-in'],
+  // Registration has its own OTP-first flow; the core's sign-up-on-first-sign-in never applies here.
+  supports: ['sign-in', 'sign-up'],
 })
 export class LocalLoginMethod implements LoginMethodProvider {
   /** Needs nothing beyond the database. */

@@ -1,23 +1,12 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { CodePurpose } from '../outgoing-message';
+import { CODE_PURPOSES } from '../outgoing-message';
 import { renderEmail, renderSms } from './render';
-
-const PURPOSES: CodePurpose[] = [
-  'registration',
-  'login',
-  'password_reset',
-  'email_change',
-  'phone_change',
-  'verify_email',
-  'verify_phone',
-  'mfa',
-];
 
 describe('message templates', () => {
   it('words each code purpose differently, with the code, expiry and safety tip in both parts', () => {
     const subjects = new Set<string>();
-    for (const purpose of PURPOSES) {
+    for (const purpose of CODE_PURPOSES) {
       const email = renderEmail('otp_code', { code: '123456', purpose, expiresInMinutes: 10, displayName: 'Grace' }, 'Acme');
       subjects.add(email.subject);
       for (const part of [email.text, email.html]) {
@@ -28,7 +17,7 @@ describe('message templates', () => {
       }
       expect(email.subject.startsWith('Acme: ')).toBe(true);
     }
-    expect(subjects.size).toBe(PURPOSES.length);
+    expect(subjects.size).toBe(CODE_PURPOSES.length);
   });
 
   it('escapes every value placed in HTML and keeps styles inline', () => {

@@ -1,0 +1,35 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, Repository } from 'typeorm';
+import { Clock } from '@identity/common';
+import { BatchedCleanup, ExpiredRows } from '@identity/database';
+import { PendingRegistrationEntity } from './pending-registration.entity';
+
+/**
+ * Deletes registrations whose code expired without being verified, every ten minutes. A pending
+ * row expires with its code, and a resend moves both forward, so nothing that can still be
+ * verified is deleted.
+ */
+@Injectable()
+export class PendingRegistrationCleanupService extends BatchedCleanup<PendingRegistrationEntity> {
+  constructor(
+    @InjectRepository(PendingRegistrationEntity) pending: Repository<PendingRegistrationEntity>,
+    private readonly clock: Clock,
+  ) {
+    super(pending, new Logger(PendingRegistrationCleanupService.name), 'expired pending registrations');
+  }
+
+  @Cron(CronExpression.EVERY_10_MINUTES, { name: 'pending-registration-cleanup', waitForCompletion: true })
+  scheduledCleanup(): Promise<void> {
+    return this.runScheduled();
+  }
+
+  protected expiredAt(now: Date): ExpiredRows<PendingRegistrationEntity> {
+    return { where: { expiresAt: LessThan(now) }, batchSize: 1000 };
+  }
+
+  protected now(): Date {
+    return this.clock.now();
+  }
+}
