@@ -5,6 +5,7 @@ import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
 import { Clock } from '@identity/common';
 import { maskDestination } from '@identity/otp';
 import { bearer, createUser, login, signedIn, TestUser } from './support/accounts';
+import { freshEmail, rowCount } from './support/code-flows';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -13,8 +14,6 @@ const REAUTH_WINDOW_SECONDS = 300;
 const PROBLEM_JSON = /^application\/problem\+json/;
 
 let n = 0;
-const unique = () => `${process.pid}${Date.now() % 1_000_000}${++n}`;
-const newEmail = (prefix = 'moved') => `${prefix}-${unique()}@example.com`;
 /** French mobile numbers (+33 61x): a range the account helper never hands out. */
 const newPhone = () => `+3361${String((Date.now() + ++n * 7919) % 10_000_000).padStart(7, '0')}`;
 
@@ -53,11 +52,12 @@ describe('changing the email address or phone number of my account', () => {
         userId,
         action,
       ])) as { success: unknown; errorCode: string | null }[];
-  const outboxRowsFor = async (recipient: string) => {
-    const [{ count }] = await t.app.get(DataSource).query('SELECT COUNT(*) AS count FROM message_outbox WHERE recipient = ?', [recipient]);
-    return Number(count);
-  };
-  /** Runs `work` with the service clock moved forward, then moves it back. */
+  /**
+   * Runs `work` with the service clock moved forward, then moves it back. Unlike the other code
+   * suites this one must go back: sessions are stamped with the system time, so a clock left ahead
+   * would make every later sign-in look older than REAUTH_WINDOW. Every message a test needs is
+   * awaited inside `work`, before the clock returns and leaves later-stamped messages not yet due.
+   */
   const later = async <T>(seconds: number, work: () => Promise<T>): Promise<T> => {
     const clock = t.app.get(Clock);
     clock.offsetMs += seconds * 1000;
@@ -71,7 +71,7 @@ describe('changing the email address or phone number of my account', () => {
   it('sends the code to the new address, keeps the old one until the code comes back, then switches and verifies', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
-    const address = newEmail();
+    const address = freshEmail();
     const requested = await post('/me/email', accessToken, { email: address.toUpperCase() });
     expect(requested.status).toBe(202);
     expect(requested.body).toEqual({ destination: maskDestination(address), channel: 'email', expiresAt: expect.any(String) });
@@ -112,7 +112,7 @@ describe('changing the email address or phone number of my account', () => {
   });
 
   it('moves a sign-in by code to the new address: the old address no longer opens this account', async () => {
-    const old = newEmail('codeuser');
+    const old = freshEmail('c');
     await t.http().post('/api/v1/auth/otp/request').send({ email: old }).expect(202);
     const created = await t
       .http()
@@ -121,7 +121,7 @@ describe('changing the email address or phone number of my account', () => {
     expect(created.status).toBe(201);
     const userId = created.body.user.id;
 
-    const address = newEmail();
+    const address = freshEmail();
     await post('/me/email', created.body.accessToken, { email: address }).expect(202);
     await post('/me/email/verify', created.body.accessToken, { email: address, code: await mail.codeFor(address) }).expect(200);
 
@@ -156,7 +156,7 @@ describe('changing the email address or phone number of my account', () => {
     const other = await createUser(t);
     const { accessToken } = await signedIn(t, user);
     const taken = await post('/me/email', accessToken, { email: other.email });
-    const free = await post('/me/email', accessToken, { email: newEmail() });
+    const free = await post('/me/email', accessToken, { email: freshEmail() });
     expect([taken.status, free.status]).toEqual([202, 202]);
     expect(Object.keys(taken.body).sort()).toEqual(Object.keys(free.body).sort());
     expect(taken.body).toEqual({ destination: maskDestination(other.email), channel: 'email', expiresAt: expect.any(String) });
@@ -165,8 +165,8 @@ describe('changing the email address or phone number of my account', () => {
     expect(takenPhone.status).toBe(202);
     expect(takenPhone.body).toEqual({ destination: maskDestination(other.phone), channel: 'sms', expiresAt: expect.any(String) });
 
-    expect(await outboxRowsFor(other.email)).toBe(0);
-    expect(await outboxRowsFor(other.phone)).toBe(0);
+    expect(await rowCount(t, 'message_outbox', 'recipient', other.email)).toBe(0);
+    expect(await rowCount(t, 'message_outbox', 'recipient', other.phone)).toBe(0);
     expect(mail.count(other.email)).toBe(0);
     expect(sms.count(other.phone)).toBe(0);
     expectProblem(await post('/me/email/verify', accessToken, { email: other.email, code: '000000' }), 400, 'otp_invalid');
@@ -180,7 +180,7 @@ describe('changing the email address or phone number of my account', () => {
   it('refuses with 409 and changes nothing when another account takes the address before the code comes back', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
-    const address = newEmail('contested');
+    const address = freshEmail('c');
     await post('/me/email', accessToken, { email: address }).expect(202);
     const code = await mail.codeFor(address);
     const rival = await createUser(t, { email: address });
@@ -196,7 +196,7 @@ describe('changing the email address or phone number of my account', () => {
     const intruder: TestUser = await createUser(t);
     const askerToken = (await signedIn(t, asker)).accessToken;
     const intruderToken = (await signedIn(t, intruder)).accessToken;
-    const address = newEmail('shared');
+    const address = freshEmail('s');
     await post('/me/email', askerToken, { email: address }).expect(202);
     const code = await mail.codeFor(address);
     expectProblem(await post('/me/email/verify', intruderToken, { email: address, code }), 400, 'otp_invalid');
@@ -207,7 +207,7 @@ describe('changing the email address or phone number of my account', () => {
   it('refuses a sign-in code for the same address: codes are bound to their purpose', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
-    const address = newEmail('purpose');
+    const address = freshEmail('p');
     await post('/me/email', accessToken, { email: address }).expect(202);
     const changeCode = await mail.codeFor(address, { skip: 0 });
     await t.http().post('/api/v1/auth/otp/request').send({ email: address }).expect(202);
@@ -222,7 +222,7 @@ describe('changing the email address or phone number of my account', () => {
   it('needs a recent sign-in or the current password: a stale session gets 403 until it gives the right password', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
-    const address = newEmail('stale');
+    const address = freshEmail('s');
     await later(REAUTH_WINDOW_SECONDS + 1, async () => {
       expectProblem(await post('/me/email', accessToken, { email: address }), 403, 'reauthentication_required');
       expectProblem(await post('/me/email', accessToken, { email: address, currentPassword: null }), 403, 'reauthentication_required');
@@ -232,7 +232,7 @@ describe('changing the email address or phone number of my account', () => {
         403,
         'current_password_incorrect',
       );
-      expect(await outboxRowsFor(address)).toBe(0);
+      expect(await rowCount(t, 'message_outbox', 'recipient', address)).toBe(0);
 
       const accepted = await post('/me/email', accessToken, { email: address, currentPassword: user.password });
       expect(accepted.status).toBe(202);
@@ -250,7 +250,11 @@ describe('changing the email address or phone number of my account', () => {
   it('a wrong current password is refused even in a fresh session', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
-    expectProblem(await post('/me/email', accessToken, { email: newEmail(), currentPassword: 'wrong' }), 403, 'current_password_incorrect');
+    expectProblem(
+      await post('/me/email', accessToken, { email: freshEmail(), currentPassword: 'wrong' }),
+      403,
+      'current_password_incorrect',
+    );
   });
 
   it('an account without a password must sign in again once its session is stale', async () => {
@@ -261,9 +265,9 @@ describe('changing the email address or phone number of my account', () => {
       .post('/api/v1/auth/otp/verify')
       .send({ phone, code: await sms.codeFor(phone) });
     expect(created.status).toBe(201);
-    expect((await post('/me/email', created.body.accessToken, { email: newEmail() })).status).toBe(202);
+    expect((await post('/me/email', created.body.accessToken, { email: freshEmail() })).status).toBe(202);
     await later(REAUTH_WINDOW_SECONDS + 1, async () => {
-      const response = await post('/me/email', created.body.accessToken, { email: newEmail(), currentPassword: 'anything at all' });
+      const response = await post('/me/email', created.body.accessToken, { email: freshEmail(), currentPassword: 'anything at all' });
       expectProblem(response, 403, 'reauthentication_required');
     });
   });
@@ -290,10 +294,10 @@ describe('changing the email address or phone number of my account', () => {
     const { accessToken } = await signedIn(t, user);
     expectProblem(await post('/me/email', accessToken, { email: 'not an address' }), 400, 'validation_failed');
     expectProblem(await post('/me/phone', accessToken, { phone: '+1234' }), 400, 'validation_failed');
-    expectProblem(await post('/me/email', accessToken, { email: newEmail(), role: 'admin' }), 400, 'validation_failed');
-    expectProblem(await post('/me/email/verify', accessToken, { email: newEmail(), code: 'abcdef' }), 400, 'validation_failed');
+    expectProblem(await post('/me/email', accessToken, { email: freshEmail(), role: 'admin' }), 400, 'validation_failed');
+    expectProblem(await post('/me/email/verify', accessToken, { email: freshEmail(), code: 'abcdef' }), 400, 'validation_failed');
     expectProblem(await post('/me/email', accessToken, { email: user.email }), 400, 'contact_unchanged');
-    const anonymous = await t.http().post('/api/v1/me/email').send({ email: newEmail() });
+    const anonymous = await t.http().post('/api/v1/me/email').send({ email: freshEmail() });
     expectProblem(anonymous, 401, 'unauthenticated');
   });
 });

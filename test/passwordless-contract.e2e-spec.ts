@@ -1,6 +1,7 @@
 import { after } from 'node:test';
 import { ContractApp, describeProviderContract } from '@identity/auth-core/testing';
 import { createUser } from './support/accounts';
+import { freshEmail, otherCode } from './support/code-flows';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -10,7 +11,6 @@ import { startTestApp, TestApp } from './support/test-app';
 // to a request for the disabled method.
 let mail: MailCatcher | undefined;
 let sms: SmsReceiver | undefined;
-let n = 0;
 
 after(async () => {
   await mail?.stop();
@@ -22,8 +22,6 @@ async function start(env: Record<string, string> = {}): Promise<ContractApp> {
   sms ??= await startSmsReceiver();
   return startTestApp({ MAIL_URL: mail.url, SMS_URL: sms.url, ...env });
 }
-
-const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 describeProviderContract({
   id: 'email_otp',
@@ -42,12 +40,12 @@ describeProviderContract({
       .send({ email: user.email, code: await mail!.codeFor(user.email) });
   },
   failedSignIn: async (app) => {
-    const email = `contract-${process.pid}-${++n}@example.com`;
+    const email = freshEmail('c');
     await app.http().post('/api/v1/auth/otp/request').send({ email }).expect(202);
     return app
       .http()
       .post('/api/v1/auth/otp/verify')
-      .send({ email, code: wrongCode(await mail!.codeFor(email)) });
+      .send({ email, code: otherCode(await mail!.codeFor(email)) });
   },
 });
 
@@ -73,6 +71,6 @@ describeProviderContract({
     return app
       .http()
       .post('/api/v1/auth/otp/verify')
-      .send({ phone: user.phone, code: wrongCode(await sms!.codeFor(user.phone)) });
+      .send({ phone: user.phone, code: otherCode(await sms!.codeFor(user.phone)) });
   },
 });

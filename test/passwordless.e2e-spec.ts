@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { DataSource } from 'typeorm';
 import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
-import { Clock } from '@identity/common';
 import { maskDestination } from '@identity/otp';
 import { bearer, countRows, createUser, deactivate, signedIn } from './support/accounts';
+import { advanceClock, freshEmail, otherCode, rowCount, withoutExpiry } from './support/code-flows';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -14,12 +14,8 @@ const COOLDOWN_SECONDS = 60;
 const PROBLEM_JSON = /^application\/problem\+json/;
 
 let n = 0;
-const unique = () => `${process.pid}${Date.now() % 1_000_000}${++n}`;
-const newEmail = (prefix = 'otp') => `${prefix}-${unique()}@example.com`;
 /** French mobile numbers (+33 61x): a range the account helper never hands out. */
 const newPhone = () => `+3361${String((Date.now() + ++n * 7919) % 10_000_000).padStart(7, '0')}`;
-/** A six-digit code that is certainly not `code`. */
-const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 /** Every primitive in a row, JSON columns opened up (SQLite returns them as text), as strings. */
 function valuesOf(value: unknown): string[] {
@@ -75,16 +71,6 @@ describe('passwordless sign-in by email or SMS code', () => {
     const row = await dataSource.getRepository(AuthProviderEntity).findOneByOrFail({ name: provider });
     return dataSource.getRepository(UserAuthEntity).findOneBy({ userId, authProviderId: row.id });
   };
-  /** Moves the service clock forward for the duration of `work`, then back. */
-  const later = async <T>(seconds: number, work: () => Promise<T>): Promise<T> => {
-    const clock = t.app.get(Clock);
-    clock.offsetMs += seconds * 1000;
-    try {
-      return await work();
-    } finally {
-      clock.offsetMs -= seconds * 1000;
-    }
-  };
   const expectProblem = (
     response: { status: number; headers: Record<string, string>; body: { code: string } },
     status: number,
@@ -133,7 +119,7 @@ describe('passwordless sign-in by email or SMS code', () => {
   });
 
   it('creates the account on the first verified sign-in (201, address verified), and a second sign-in finds it (200)', async () => {
-    const email = newEmail('signup');
+    const email = freshEmail('s');
     const users = await countRows(t, 'users');
     await requestCode({ email }).expect(202);
     const first = await verify({ email, code: await mailedCode(email) });
@@ -143,10 +129,9 @@ describe('passwordless sign-in by email or SMS code', () => {
     await t.http().get('/api/v1/me').set(bearer(first.body.accessToken)).expect(200);
 
     // The resend cooldown is per address; past it, the same address asks again.
-    const second = await later(COOLDOWN_SECONDS + 1, async () => {
-      await requestCode({ email }).expect(202);
-      return verify({ email, code: await mailedCode(email, 1) });
-    });
+    advanceClock(t, COOLDOWN_SECONDS + 1);
+    await requestCode({ email }).expect(202);
+    const second = await verify({ email, code: await mailedCode(email, 1) });
     expect(second.status).toBe(200);
     expect(second.body.user.id).toBe(first.body.user.id);
     expect(await countRows(t, 'users')).toBe(users + 1);
@@ -170,19 +155,19 @@ describe('passwordless sign-in by email or SMS code', () => {
   });
 
   it('refuses a wrong code, a code for another address and a reused code with problem+json, opening no session', async () => {
-    const email = newEmail('wrong');
-    const other = newEmail('other');
+    const email = freshEmail('w');
+    const other = freshEmail('o');
     await requestCode({ email }).expect(202);
     await requestCode({ email: other }).expect(202);
     const code = await mailedCode(email);
-    const otherCode = await mailedCode(other);
+    const codeOfOther = await mailedCode(other);
     const sessions = await countRows(t, 'sessions');
     const users = await countRows(t, 'users');
 
-    const wrong = await verify({ email, code: wrongCode(code) });
+    const wrong = await verify({ email, code: otherCode(code) });
     expectProblem(wrong, 400, 'otp_invalid');
     expect(wrong.body.attemptsRemaining).toBe(2);
-    if (otherCode !== code) expectProblem(await verify({ email, code: otherCode }), 400, 'otp_invalid');
+    if (codeOfOther !== code) expectProblem(await verify({ email, code: codeOfOther }), 400, 'otp_invalid');
     expect(await countRows(t, 'sessions')).toBe(sessions);
     expect(await countRows(t, 'users')).toBe(users);
 
@@ -196,7 +181,8 @@ describe('passwordless sign-in by email or SMS code', () => {
     await requestCode({ email: user.email }).expect(202);
     const code = await mailedCode(user.email);
     const sessions = await countRows(t, 'sessions');
-    const response = await later(OTP_TTL_SECONDS + 1, () => verify({ email: user.email, code }));
+    advanceClock(t, OTP_TTL_SECONDS + 1);
+    const response = await verify({ email: user.email, code });
     expectProblem(response, 400, 'otp_expired');
     expect(await countRows(t, 'sessions')).toBe(sessions);
   });
@@ -206,9 +192,9 @@ describe('passwordless sign-in by email or SMS code', () => {
     await requestCode({ phone: user.phone }).expect(202);
     const code = await textedCode(user.phone);
     const sessions = await countRows(t, 'sessions');
-    expectProblem(await verify({ phone: user.phone, code: wrongCode(code) }), 400, 'otp_invalid');
-    expectProblem(await verify({ phone: user.phone, code: wrongCode(code) }), 400, 'otp_invalid');
-    expectProblem(await verify({ phone: user.phone, code: wrongCode(code) }), 400, 'otp_attempts_exhausted');
+    expectProblem(await verify({ phone: user.phone, code: otherCode(code) }), 400, 'otp_invalid');
+    expectProblem(await verify({ phone: user.phone, code: otherCode(code) }), 400, 'otp_invalid');
+    expectProblem(await verify({ phone: user.phone, code: otherCode(code) }), 400, 'otp_attempts_exhausted');
     expectProblem(await verify({ phone: user.phone, code }), 400, 'otp_attempts_exhausted');
     expect(await countRows(t, 'sessions')).toBe(sessions);
   });
@@ -247,33 +233,27 @@ describe('passwordless sign-in by email or SMS code', () => {
 
   it('validates the body: exactly one of email or phone, a real number, a six-digit code', async () => {
     expectProblem(await requestCode({}), 400, 'validation_failed');
-    expectProblem(await requestCode({ email: newEmail(), phone: newPhone() }), 400, 'validation_failed');
+    expectProblem(await requestCode({ email: freshEmail(), phone: newPhone() }), 400, 'validation_failed');
     expectProblem(await requestCode({ phone: '+1234' }), 400, 'validation_failed');
     expectProblem(await requestCode({ email: null }), 400, 'validation_failed');
     expectProblem(await requestCode({ email: null, phone: null }), 400, 'validation_failed');
     expectProblem(await requestCode({ email: 'not an address' }), 400, 'validation_failed');
-    expectProblem(await requestCode({ email: newEmail(), extra: true }), 400, 'validation_failed');
-    expectProblem(await verify({ email: newEmail(), code: '12345' }), 400, 'validation_failed');
+    expectProblem(await requestCode({ email: freshEmail(), extra: true }), 400, 'validation_failed');
+    expectProblem(await verify({ email: freshEmail(), code: '12345' }), 400, 'validation_failed');
   });
 
   it('answers 429 with Retry-After beyond the send limit, alike for existing and unknown addresses', async () => {
     const existing = await createUser(t);
-    const clock = t.app.get(Clock);
-    for (const email of [existing.email, newEmail('limit')]) {
-      const startOffset = clock.offsetMs;
+    for (const email of [existing.email, freshEmail('l', 'm')]) {
       const statuses: number[] = [];
-      try {
-        // Three codes per address per 15 minutes (RATE_LIMIT_OTP_DESTINATION), each after the cooldown.
-        for (let attempt = 0; attempt < 4; attempt++) {
-          if (attempt > 0) clock.offsetMs += (COOLDOWN_SECONDS + 1) * 1000;
-          const response = await requestCode({ email });
-          statuses.push(response.status);
-          if (response.status !== 429) continue;
-          expectProblem(response, 429, 'otp_send_limit');
-          expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
-        }
-      } finally {
-        clock.offsetMs = startOffset;
+      // Three codes per address per 15 minutes (RATE_LIMIT_OTP_DESTINATION), each after the cooldown.
+      for (let attempt = 0; attempt < 4; attempt++) {
+        if (attempt > 0) advanceClock(t, COOLDOWN_SECONDS + 1);
+        const response = await requestCode({ email });
+        statuses.push(response.status);
+        if (response.status !== 429) continue;
+        expectProblem(response, 429, 'otp_send_limit');
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
       }
       expect({ email, statuses }).toEqual({ email, statuses: [202, 202, 202, 429] });
     }
@@ -304,7 +284,7 @@ describe('passwordless sign-in by email or SMS code', () => {
     const user = await createUser(t);
     await requestCode({ email: user.email }).expect(202);
     const code = await mailedCode(user.email);
-    await verify({ email: user.email, code: wrongCode(code) }).expect(400);
+    await verify({ email: user.email, code: otherCode(code) }).expect(400);
     await verify({ email: user.email, code }).expect(200);
     const rows: { action: string; success: unknown; metadata: unknown }[] = await t.app
       .get(DataSource)
@@ -337,31 +317,24 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
   });
 
   const requestCode = (body: Record<string, unknown>) => t.http().post('/api/v1/auth/otp/request').send(body);
-  const outboxRowsFor = async (recipient: string) => {
-    const [{ count }] = await t.app.get(DataSource).query('SELECT COUNT(*) AS count FROM message_outbox WHERE recipient = ?', [recipient]);
-    return Number(count);
-  };
-  /** The body without the one field that moves with the clock. */
-  const timeless = (body: Record<string, unknown>) => ({ ...body, expiresAt: typeof body.expiresAt });
-
   it('answers an unknown email exactly like an existing one, and sends it nothing', async () => {
     const existing = await createUser(t);
     const local = existing.email.split('@')[0];
     // Same first and last letter: the masked forms of both addresses are identical.
-    const unknown = `${local[0]}nknown${unique()}${local.at(-1)}@example.com`;
+    const unknown = freshEmail(local[0], local.at(-1));
     const users = await countRows(t, 'users');
     const forUnknown = await requestCode({ email: unknown });
     const forExisting = await requestCode({ email: existing.email });
     expect(forUnknown.status).toBe(202);
     expect(forExisting.status).toBe(202);
     expect(forUnknown.headers['content-type']).toBe(forExisting.headers['content-type']);
-    expect(timeless(forUnknown.body)).toEqual(timeless(forExisting.body));
+    expect(withoutExpiry(forUnknown.body)).toEqual(withoutExpiry(forExisting.body));
     expect(Math.abs(new Date(forUnknown.body.expiresAt).getTime() - new Date(forExisting.body.expiresAt).getTime())).toBeLessThan(5000);
 
     // The existing address got its mail; the unknown one, asked first, got none and never will.
     await mail.codeFor(existing.email);
     expect(mail.count(unknown)).toBe(0);
-    expect(await outboxRowsFor(unknown)).toBe(0);
+    expect(await rowCount(t, 'message_outbox', 'recipient', unknown)).toBe(0);
     const guess = await t.http().post('/api/v1/auth/otp/verify').send({ email: unknown, code: '000000' });
     expect({ status: guess.status, code: guess.body.code }).toEqual({ status: 400, code: 'otp_invalid' });
     expect(await countRows(t, 'users')).toBe(users);
@@ -374,10 +347,10 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
     const forUnknown = await requestCode({ phone: unknown });
     const forExisting = await requestCode({ phone: existing.phone });
     expect([forUnknown.status, forExisting.status]).toEqual([202, 202]);
-    expect(timeless(forUnknown.body)).toEqual(timeless(forExisting.body));
+    expect(withoutExpiry(forUnknown.body)).toEqual(withoutExpiry(forExisting.body));
     await sms.codeFor(existing.phone);
     expect(sms.count(unknown)).toBe(0);
-    expect(await outboxRowsFor(unknown)).toBe(0);
+    expect(await rowCount(t, 'message_outbox', 'recipient', unknown)).toBe(0);
   });
 
   it('tells clients that these methods do not sign up now', async () => {
