@@ -32,6 +32,6 @@ export class ProviderInfoDto {
 
 /** The 202 answer when a one-time code was sent (or, where nothing may be revealed, seemed to be). */
 export class CodeSentDto extends OtpAcceptedDto {
-  @ApiProperty({ enum: ['email', 'sms'], description: 'How the code travels.' })
+  @ApiProperty({ enum: ['email', 'sms'], description: 'How the code was sent.' })
   channel: 'email' | 'sms';
 }
