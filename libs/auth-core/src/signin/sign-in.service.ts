@@ -72,8 +72,8 @@ export class SignInService {
    * proof is itself a database change, such as a one-time code redeemed by OtpService.redeem, so
    * the spent proof and the account it found, linked or created commit together. (Opening a
    * transaction of our own there would nest one, which SQLite's single connection cannot do.)
-   * Open the session with startSession once the caller's transaction has committed; that is also
-   * where a deactivated account gets its answer, with its audit event kept.
+   * Open the session with openSession in the same transaction when the account is active; a
+   * deactivated one gets its answer from startSession after the commit, with its audit event kept.
    *
    * A unique-key collision means a concurrent change took this email or phone: 409
    * `sign_in_conflict`, and as the caller's transaction rolls back, the proof is not spent.

@@ -83,13 +83,22 @@ export class PasswordlessSignInService {
   }
 
   /**
-   * Redeems the code and resolves the account in one transaction, so the code is spent exactly
-   * when the account it proves is found, linked or created; the session opens right after.
+   * Redeems the code, resolves the account and opens the session in one transaction: the code is
+   * spent exactly when the account it proves is found, linked or created and signed in.
    */
   async verifyCode(destination: OtpDestination, code: string, client: ClientContext): Promise<SignInResult> {
     const identity = this.identityOf(destination);
-    const account = await this.otp.redeem('login', destination.address, code, (manager) => this.signIn.accountFor(manager, identity));
-    return { tokens: await this.signIn.startSession(account.user, destination.methodId, client), created: account.created };
+    const outcome = await this.otp.redeem('login', destination.address, code, async (manager) => {
+      const account = await this.signIn.accountFor(manager, identity);
+      // A deactivated account is refused by startSession below, after this commits, so that the
+      // refusal's audit event is kept rather than rolled back with this transaction.
+      const session = account.user.isActive ? await this.signIn.openSession(manager, account.user, destination.methodId, client) : null;
+      return { ...account, session };
+    });
+    const tokens = outcome.session
+      ? await this.signIn.tokensFor(outcome.user, outcome.session)
+      : await this.signIn.startSession(outcome.user, destination.methodId, client);
+    return { tokens, created: outcome.created };
   }
 
   private accountAt(destination: OtpDestination): Promise<UserEntity | null> {
