@@ -5,6 +5,7 @@ import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
 import { maskDestination } from '@identity/otp';
 import { bearer, countRows, createUser, deactivate, signedIn } from './support/accounts';
 import { advanceClock, freshEmail, otherCode, rowCount, withoutExpiry } from './support/code-flows';
+import { captureLogs } from './support/log-capture';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -370,5 +371,50 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
       .post('/api/v1/auth/otp/verify')
       .send({ email: existing.email, code: await mail.codeFor(existing.email) });
     expect({ status: response.status, id: response.body.user?.id }).toEqual({ status: 200, id: existing.id });
+  });
+});
+
+describe('what passwordless sign-in writes to the log', () => {
+  let mail: MailCatcher;
+  let sms: SmsReceiver;
+  let t: TestApp;
+
+  before(async () => {
+    mail = await startMailCatcher();
+    sms = await startSmsReceiver();
+    t = await startMessagingApp(mail, sms, { LOG_LEVEL: 'verbose' });
+  });
+  after(async () => {
+    await t?.close();
+    await mail?.stop();
+    await sms?.stop();
+  });
+
+  it('never a code or a token, at any level, also when sign-ins fail or mail is down', async () => {
+    const log = captureLogs(t);
+    const user = await createUser(t);
+    const secrets: string[] = [];
+
+    await t.http().post('/api/v1/auth/otp/request').send({ phone: user.phone }).expect(202);
+    const smsCode = await sms.codeFor(user.phone);
+    await t
+      .http()
+      .post('/api/v1/auth/otp/verify')
+      .send({ phone: user.phone, code: otherCode(smsCode) })
+      .expect(400);
+    const bySms = await t.http().post('/api/v1/auth/otp/verify').send({ phone: user.phone, code: smsCode }).expect(200);
+    secrets.push(smsCode, bySms.body.accessToken, bySms.body.refreshToken);
+
+    // A failed delivery is logged (so the capture surely sees something) while its message carries a code.
+    await mail.down();
+    await t.http().post('/api/v1/auth/otp/request').send({ email: user.email }).expect(202);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await mail.up();
+    const mailCode = await mail.codeFor(user.email, { timeoutMs: 15_000 });
+    const byMail = await t.http().post('/api/v1/auth/otp/verify').send({ email: user.email, code: mailCode }).expect(200);
+    secrets.push(mailCode, byMail.body.accessToken, byMail.body.refreshToken);
+
+    expect(log.lines.length).toBeGreaterThan(0);
+    expect(log.lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
   });
 });
