@@ -5,7 +5,8 @@ import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
 import { Clock } from '@identity/common';
 import { maskDestination } from '@identity/otp';
 import { bearer, createUser, login, signedIn, TestUser } from './support/accounts';
-import { freshEmail, rowCount } from './support/code-flows';
+import { freshEmail, otherCode, rowCount } from './support/code-flows';
+import { captureLogs } from './support/log-capture';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -287,6 +288,25 @@ describe('changing the email address or phone number of my account', () => {
       .post('/api/v1/auth/otp/verify')
       .send({ email: user.email, code: await mail.codeFor(user.email, { skip: mailsBefore }) });
     expect({ status: byCode.status, id: byCode.body.user?.id }).toEqual({ status: 200, id: user.id });
+  });
+
+  it('writes no password, code or token to the log, also while SMS delivery fails', async () => {
+    const log = captureLogs(t);
+    const user = await createUser(t);
+    const { accessToken } = await signedIn(t, user);
+    const phone = newPhone();
+    await post('/me/phone', accessToken, { phone, currentPassword: 'a wrong guess at it' }).expect(403);
+    sms.down();
+    await post('/me/phone', accessToken, { phone, currentPassword: user.password }).expect(202);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sms.up();
+    const code = await sms.codeFor(phone, { timeoutMs: 15_000 });
+    await post('/me/phone/verify', accessToken, { phone, code: otherCode(code) }).expect(400);
+    await post('/me/phone/verify', accessToken, { phone, code }).expect(200);
+
+    const secrets = [user.password, 'a wrong guess at it', code, accessToken];
+    expect(log.lines.length).toBeGreaterThan(0);
+    expect(log.lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
   });
 
   it('validates the body and refuses the address I already have verified', async () => {
