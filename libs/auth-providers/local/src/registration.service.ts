@@ -1,6 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
@@ -10,7 +9,6 @@ import { RbacService } from '@identity/rbac';
 import { IssuedSession } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import { PasswordHasher, ProviderRegistry, SignInService, TokenResponseDto, UserAuthEntity } from '@identity/auth-core';
-import { noticeAddressOf } from './account-notices';
 import { CodeSent, codeSent, Destination, destinationOf } from './destination';
 import { accountExists, LocalAccountsService } from './local-accounts.service';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
@@ -54,7 +52,6 @@ export class RegistrationService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly users: UsersService,
-    @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
   async register(request: RegistrationRequest, client: ClientContext): Promise<CodeSent> {
@@ -68,7 +65,7 @@ export class RegistrationService {
     await this.rbac.assertSelfAssignable(roles);
     // Hashed on every path, so the time taken does not tell whether the account exists.
     const passwordHash = await this.hasher.hash(request.password);
-    const owner = await this.ownerOf(destination, username);
+    const owner = await this.ownerOf(destination);
     const issued = owner
       ? await this.tellOwner(destination, owner, client)
       : await this.holdAndSendCode(
@@ -91,7 +88,7 @@ export class RegistrationService {
   /** Sends a new code for a pending registration; any other destination gets the same answer and nothing. */
   async resend(request: { email?: string; phone?: string }, client: ClientContext): Promise<CodeSent> {
     const destination = destinationOf(request);
-    const owner = await this.ownerOf(destination, null);
+    const owner = await this.ownerOf(destination);
     const issued = await this.transactions.run(async (manager) => {
       const pending = owner ? null : await manager.findOne(PendingRegistrationEntity, { where: { destination: destination.address } });
       const issued = await this.issueCode(manager, destination, !pending, client);
@@ -172,17 +169,13 @@ export class RegistrationService {
   }
 
   /** The account that already has this email/phone, or this username. */
-  private async ownerOf(destination: Destination, username: string | null): Promise<UserEntity | null> {
-    const byContact =
-      destination.channel === 'email'
-        ? await this.users.findByEmail(destination.address)
-        : await this.users.findByPhone(destination.address);
-    if (byContact || !username) return byContact;
-    const credential = await this.identities.findOne({
-      where: { authProviderId: this.registry.rowId(LOCAL_PROVIDER_ID), username },
-      relations: { user: true },
-    });
-    return credential?.user ?? null;
+  /**
+   * The account that already has this email or phone. A taken username is not looked at here:
+   * it answers 409 at verify, once the registrant has proved their address, so usernames can't
+   * be probed with addresses one does not control.
+   */
+  private ownerOf(destination: Destination): Promise<UserEntity | null> {
+    return destination.channel === 'email' ? this.users.findByEmail(destination.address) : this.users.findByPhone(destination.address);
   }
 
   /**
@@ -232,8 +225,7 @@ export class RegistrationService {
   private tellOwner(destination: Destination, owner: UserEntity, client: ClientContext): Promise<IssuedOtp> {
     return this.transactions.run(async (manager) => {
       const issued = await this.issueCode(manager, destination, true, client);
-      const notice = accountExistsNotice(destination, owner);
-      if (notice) await this.outbox.enqueue(manager, notice);
+      await this.outbox.enqueue(manager, accountExistsNotice(destination, owner));
       await this.events.publish({
         action: 'registration.requested',
         success: false,
@@ -266,15 +258,15 @@ function codeMessage(destination: Destination, issued: IssuedOtp, displayName: s
   };
 }
 
-/**
- * The owner hears about it where the registration was attempted when that is their address;
- * when only the username matched, at their own notice address.
- */
-function accountExistsNotice(destination: Destination, owner: UserEntity): OutgoingMessage | null {
-  const ownsDestination = owner.email === destination.address || owner.phone === destination.address;
-  const address = ownsDestination ? { channel: destination.channel, to: destination.address } : noticeAddressOf(owner);
-  if (!address) return null;
-  return { ...address, template: 'account_exists', locale: owner.locale, data: { displayName: owner.displayName } };
+/** The owner of the address hears that someone tried to register with it. */
+function accountExistsNotice(destination: Destination, owner: UserEntity): OutgoingMessage {
+  return {
+    channel: destination.channel,
+    to: destination.address,
+    template: 'account_exists',
+    locale: owner.locale,
+    data: { displayName: owner.displayName },
+  };
 }
 
 function withoutNulls(profile: Record<string, unknown> | undefined): Record<string, unknown> | null {
