@@ -374,6 +374,41 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
   });
 });
 
+describe('passwordless sign-in with only mobile_otp in AUTH_PROVIDERS', () => {
+  let mail: MailCatcher;
+  let sms: SmsReceiver;
+  let t: TestApp;
+
+  before(async () => {
+    mail = await startMailCatcher();
+    sms = await startSmsReceiver();
+    t = await startMessagingApp(mail, sms, { AUTH_PROVIDERS: 'local,mobile_otp' });
+  });
+  after(async () => {
+    await t?.close();
+    await mail?.stop();
+    await sms?.stop();
+  });
+
+  it('answers 404 to email codes on the shared routes while SMS codes work', async () => {
+    const user = await createUser(t);
+    const byEmail = await t.http().post('/api/v1/auth/otp/request').send({ email: user.email });
+    expect({ status: byEmail.status, code: byEmail.body.code }).toEqual({ status: 404, code: 'provider_disabled' });
+    const verifyByEmail = await t.http().post('/api/v1/auth/otp/verify').send({ email: user.email, code: '123456' });
+    expect({ status: verifyByEmail.status, code: verifyByEmail.body.code }).toEqual({ status: 404, code: 'provider_disabled' });
+    expect(await rowCount(t, 'message_outbox', 'recipient', user.email)).toBe(0);
+
+    await t.http().post('/api/v1/auth/otp/request').send({ phone: user.phone }).expect(202);
+    const bySms = await t
+      .http()
+      .post('/api/v1/auth/otp/verify')
+      .send({ phone: user.phone, code: await sms.codeFor(user.phone) });
+    expect({ status: bySms.status, id: bySms.body.user?.id }).toEqual({ status: 200, id: user.id });
+    const listed = await t.http().get('/api/v1/auth/providers').expect(200);
+    expect(listed.body.map((provider: { id: string }) => provider.id).sort()).toEqual(['local', 'mobile_otp']);
+  });
+});
+
 describe('what passwordless sign-in writes to the log', () => {
   let mail: MailCatcher;
   let sms: SmsReceiver;
