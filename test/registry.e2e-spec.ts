@@ -58,7 +58,7 @@ describe('provider registry refuses a broken plug-in at boot', () => {
     const t = await startTestApp({}, undefined, [providerModule(valid('extra_idp'))]);
     try {
       const listed = await t.http().get('/api/v1/auth/providers').expect(200);
-      expect(listed.body.map((provider: { id: string }) => provider.id).sort()).toEqual(['extra_idp', 'local']);
+      expect(listed.body.map((provider: { id: string }) => provider.id).sort()).toEqual(['email_otp', 'extra_idp', 'local', 'mobile_otp']);
     } finally {
       await t.close();
     }
@@ -71,11 +71,11 @@ describe('provider registry refuses a broken plug-in at boot', () => {
       const rows = await t.app.get(DataSource).query('SELECT name, is_active AS active FROM auth_providers ORDER BY name');
       expect(rows.map((row: { name: string; active: unknown }) => [row.name, Boolean(Number(row.active))])).toEqual([
         ['apple', false],
-        ['email_otp', false],
+        ['email_otp', true],
         ['facebook', false],
         ['google', false],
         ['local', true],
-        ['mobile_otp', false],
+        ['mobile_otp', true],
       ]);
     } finally {
       await t.close();

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AUDIT_ACTIONS } from '@identity/common';
+import { ADMIN_ONLY_METADATA_KEYS, AUDIT_ACTIONS } from '@identity/common';
 import { AuditLogEntity } from './audit-log.entity';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -75,6 +75,14 @@ export class AuditEventDto {
       metadata: row.metadata,
       createdAt: row.createdAt,
     };
+  }
+
+  /** The event as the account holder may see it: without facts meant for administrators. */
+  static forAccountHolder(row: AuditLogEntity): AuditEventDto {
+    const event = AuditEventDto.from(row);
+    if (!event.metadata) return event;
+    const metadata = Object.fromEntries(Object.entries(event.metadata).filter(([key]) => !ADMIN_ONLY_METADATA_KEYS.includes(key)));
+    return { ...event, metadata };
   }
 }
 

@@ -20,6 +20,6 @@ export class MySecurityEventsController {
   @ApiAuthenticated(400)
   async list(@CurrentUser() principal: Principal, @Query() query: AuditPageQueryDto): Promise<AuditEventListDto> {
     const page = await this.audit.search({ userId: principal.userId }, query);
-    return { items: page.items.map((row) => AuditEventDto.from(row)), nextCursor: page.nextCursor };
+    return { items: page.items.map((row) => AuditEventDto.forAccountHolder(row)), nextCursor: page.nextCursor };
   }
 }

@@ -9,6 +9,9 @@ import { SessionsModule } from '@identity/sessions';
 import { UsersModule } from '@identity/users';
 import { AccessTokenGuard } from './access-token.guard';
 import { AccountController } from './account/account.controller';
+import { ContactChangeController } from './account/contact-change.controller';
+import { ContactChangeService } from './account/contact-change.service';
+import { ReauthenticationService } from './account/reauthentication.service';
 import { UserViewService } from './account/user-view.service';
 import { authCoreConfig } from './auth-core.config';
 import { AuthProviderEntity } from './auth-provider.entity';
@@ -36,13 +39,15 @@ import { UserAuthEntity } from './user-auth.entity';
     OtpModule,
     MessagingModule,
   ],
-  controllers: [AuthController, AccountController],
+  controllers: [AuthController, AccountController, ContactChangeController],
   providers: [
     ProviderRegistry,
     PasswordHasher,
     PasswordPolicy,
     SignInService,
     UserViewService,
+    ReauthenticationService,
+    ContactChangeService,
     // The switch is checked first: a disabled method answers 404 whether or not a token came.
     { provide: APP_GUARD, useClass: ProviderSwitchGuard },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
@@ -53,6 +58,7 @@ import { UserAuthEntity } from './user-auth.entity';
     PasswordPolicy,
     SignInService,
     UserViewService,
+    ReauthenticationService,
     TypeOrmModule,
     UsersModule,
     RbacModule,

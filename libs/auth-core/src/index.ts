@@ -11,6 +11,8 @@ export * from './passwords/password-policy';
 export * from './signin/sign-in.service';
 export * from './account/user.dto';
 export * from './account/user-view.service';
+export * from './account/reauthentication.service';
+export * from './account/contact-change.service';
 export * from './auth.dto';
 export * from './access-token.guard';
 export * from './auth-core.module';

@@ -18,13 +18,22 @@ export interface ContractApp {
 }
 
 /**
+ * A route the provider mounts, as `METHOD /api/v1/...`; with a body when the route is shared with
+ * a sibling method of the same module and only the body says which method a request is for.
+ */
+export type ContractRoute = string | { route: string; body: Record<string, unknown> };
+
+/**
  * What a provider hands the shared contract suite. Every login method must pass it: adding a
  * provider means one folder, one line in the composition root, and one file calling this.
  */
 export interface ProviderContractSubject {
   id: string;
-  /** Routes the provider mounts, as `METHOD /api/v1/...`; they must vanish when it is disabled. */
-  routes: string[];
+  /**
+   * Routes the provider mounts; they must answer 404 when it is disabled, also where a sibling
+   * method that stays enabled keeps a shared route mounted.
+   */
+  routes: ContractRoute[];
   /** Boots the app; `env` overrides the environment (AUTH_PROVIDERS among others). */
   start(env?: Record<string, string>): Promise<ContractApp>;
   /** Seeds whatever a sign-in needs (an account, an upstream user) and signs in through HTTP. */
@@ -116,10 +125,11 @@ export function describeProviderContract(subject: ProviderContractSubject): void
       });
       after(() => app?.close());
 
-      it('mounts none of its routes', async () => {
-        for (const route of subject.routes) {
+      it('serves none of its routes', async () => {
+        for (const entry of subject.routes) {
+          const { route, body } = typeof entry === 'string' ? { route: entry, body: {} } : entry;
           const [method, path] = route.split(' ');
-          const response = await app.http()[method.toLowerCase() as 'get' | 'post'](path).send({});
+          const response = await app.http()[method.toLowerCase() as 'get' | 'post'](path).send(body);
           expect({ route, status: response.status }).toEqual({ route, status: 404 });
         }
       });

@@ -13,10 +13,32 @@ export interface LoginMethodDescriptor {
   supports: ProviderCapability[];
 }
 
-/** Implemented by the one class in each provider module marked with @LoginMethod. */
+/** The parts of an incoming request a login method may look at to recognise its own. */
+export interface LoginMethodRequest {
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+}
+
+/**
+ * Implemented by the class in a provider module marked with @LoginMethod. Usually a module
+ * declares one method; a module may declare several (email and SMS codes) that share its routes.
+ */
 export interface LoginMethodProvider {
   /** False when the method lacks the configuration it needs (e.g. no OAuth client id). */
   isConfigured(): boolean;
+  /**
+   * Required when the module declares more than one method: whether a request to the shared
+   * routes is for this method. The switch guard uses it to refuse a request for a disabled
+   * method while its sibling keeps serving the same route.
+   */
+  handles?(request: LoginMethodRequest): boolean;
+  /**
+   * What the method supports under the current configuration, when that is less than its
+   * descriptor declares (sign-up switched off by a setting). Capabilities the descriptor does not
+   * declare are ignored.
+   */
+  enabledCapabilities?(): ProviderCapability[];
 }
 
 /** Declares a class as a provider's login method so the registry discovers it. */

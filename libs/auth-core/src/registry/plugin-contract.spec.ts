@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { Controller, Get, Module, Post } from '@nestjs/common';
-import { contractProblems, routesOf } from './plugin-contract';
+import { Controller, Get, Injectable, Module, Post } from '@nestjs/common';
+import { LoginMethod, LoginMethodRequest } from './login-method';
+import { assertPluginContract, contractProblems, routesOf } from './plugin-contract';
 
 describe('login method contract', () => {
   it('accepts a complete descriptor', () => {
@@ -35,5 +36,36 @@ describe('login method contract', () => {
       'GET /auth/google/url',
       'GET /auth/google/link',
     ]);
+  });
+
+  it('demands that methods sharing the routes of a module each recognise their own requests', () => {
+    @Controller('auth/code')
+    class SharedRoutes {
+      @Post('request')
+      request() {}
+    }
+    @Injectable()
+    @LoginMethod({ id: 'by_mail', displayName: 'Mail', kind: 'otp', supports: ['sign-in'] })
+    class ByMail {
+      isConfigured() {
+        return true;
+      }
+      handles(request: LoginMethodRequest) {
+        return typeof (request.body as { email?: unknown })?.email === 'string';
+      }
+    }
+    @Injectable()
+    @LoginMethod({ id: 'by_text', displayName: 'Text', kind: 'otp', supports: ['sign-in'] })
+    class ByText {
+      isConfigured() {
+        return true;
+      }
+    }
+    @Module({ controllers: [SharedRoutes], providers: [ByMail, ByText] })
+    class Shared {}
+    expect(() => assertPluginContract([Shared])).toThrow(
+      /login method by_text: shares its module's routes with another method but does not implement handles\(request\)/,
+    );
+    expect(() => assertPluginContract([Shared])).not.toThrow(/login method by_mail/);
   });
 });

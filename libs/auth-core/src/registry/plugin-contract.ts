@@ -31,18 +31,24 @@ export function contractProblems(descriptor: LoginMethodDescriptor | undefined):
 
 /**
  * Checks the application's module graph before anything starts (no connection is opened yet):
- * every login method's descriptor complies, no two methods share an id, provider routes stay
- * under /auth and /me, and no two routes anywhere collide. Throws naming the culprits.
+ * every login method's descriptor complies, no two methods share an id, methods that share a
+ * module's routes can each recognise their own requests, provider routes stay under /auth and
+ * /me, and no two routes anywhere collide. Throws naming the culprits.
  */
 export function assertPluginContract(imports: ModuleEntry[], controllers: Type[] = []): void {
   const modules = collectModules(imports);
   const seenIds = new Set<string>();
   const problems: string[] = [];
   for (const module of modules) {
-    for (const descriptor of module.providers.map(loginMethodOf).filter((d): d is LoginMethodDescriptor => d !== undefined)) {
+    const methods = module.providers.map(loginMethodOf).filter((method): method is DeclaredMethod => method !== undefined);
+    // Routes shared by several methods are attributed per request, which only the methods can do.
+    const sharesRoutes = methods.length > 1 && module.controllers.length > 0;
+    for (const { descriptor, type } of methods) {
       const own = contractProblems(descriptor);
       if (seenIds.has(descriptor.id)) own.push(`provider id "${descriptor.id}" is declared twice`);
       seenIds.add(descriptor.id);
+      if (sharesRoutes && typeof type.prototype.handles !== 'function')
+        own.push("shares its module's routes with another method but does not implement handles(request)");
       for (const route of module.controllers.flatMap(routesOf)) {
         if (!PROVIDER_ROUTE_PREFIXES.some((prefix) => route.path.startsWith(prefix)))
           own.push(`route ${route.method} /${route.path} is outside /auth and /me`);
@@ -85,9 +91,16 @@ function collectModules(entries: ModuleEntry[], seen = new Set<unknown>()): Modu
   return found;
 }
 
-function loginMethodOf(provider: unknown): LoginMethodDescriptor | undefined {
+interface DeclaredMethod {
+  descriptor: LoginMethodDescriptor;
+  type: Type;
+}
+
+function loginMethodOf(provider: unknown): DeclaredMethod | undefined {
   const type = typeof provider === 'function' ? provider : (provider as { useClass?: unknown })?.useClass;
-  return typeof type === 'function' ? Reflect.getMetadata(LoginMethod.KEY, type) : undefined;
+  if (typeof type !== 'function') return undefined;
+  const descriptor: LoginMethodDescriptor | undefined = Reflect.getMetadata(LoginMethod.KEY, type);
+  return descriptor ? { descriptor, type: type as Type } : undefined;
 }
 
 function joinPath(...parts: string[]): string {

@@ -1,16 +1,23 @@
-import { Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Errors, newId } from '@identity/common';
 import { isUniqueViolation } from '@identity/database';
+import { authCoreConfig } from '../auth-core.config';
 import { AuthProviderEntity } from '../auth-provider.entity';
 import { DEFAULT_PROVIDER_ROWS } from './default-providers';
-import { LoginMethod, LoginMethodDescriptor, LoginMethodProvider } from './login-method';
+import { LoginMethod, LoginMethodDescriptor, LoginMethodProvider, LoginMethodRequest, ProviderCapability } from './login-method';
 
 interface RegisteredMethod {
   descriptor: LoginMethodDescriptor;
   instance: LoginMethodProvider;
+}
+
+function capabilitiesOf({ descriptor, instance }: RegisteredMethod): ProviderCapability[] {
+  const enabled = instance.enabledCapabilities?.();
+  return enabled ? descriptor.supports.filter((capability) => enabled.includes(capability)) : descriptor.supports;
 }
 
 /** A login method as an admin sees it. */
@@ -25,28 +32,34 @@ export interface LoginMethodStatus {
  * marker, so the core never imports a concrete provider. (The module graph was already checked
  * against the plug-in contract by assertPluginContract before the application was built.)
  *
- * A method is usable when it is mounted (AUTH_PROVIDERS), configured (its own settings) and
- * enabled (the admin switch in auth_providers.is_enabled, read from the database on each use so
- * every instance agrees at once).
+ * A method is usable when it is mounted (declared by a loaded module and named by
+ * AUTH_PROVIDERS: a module declaring several methods is loaded when any of them is enabled, and
+ * only those are mounted), configured (its own settings) and enabled (the admin switch in
+ * auth_providers.is_enabled, read from the database on each use so every instance agrees at once).
  */
 @Injectable()
 export class ProviderRegistry implements OnModuleInit {
   private readonly logger = new Logger(ProviderRegistry.name);
   private readonly methods = new Map<string, RegisteredMethod>();
-  private readonly controllerOwners = new Map<Type, string>();
+  /** Every method declared by a controller's module, mounted or not, so requests can be attributed. */
+  private readonly controllerMethods = new Map<Type, RegisteredMethod[]>();
   private rowIds = new Map<string, string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     @InjectRepository(AuthProviderEntity) private readonly rows: Repository<AuthProviderEntity>,
+    @Inject(authCoreConfig.KEY) private readonly config: ConfigType<typeof authCoreConfig>,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const enabled = this.config.enabledProviders;
     for (const wrapper of this.discovery.getProviders({ metadataKey: LoginMethod.KEY })) {
       const descriptor = this.discovery.getMetadataByDecorator(LoginMethod, wrapper)!;
-      this.methods.set(descriptor.id, { descriptor, instance: wrapper.instance as LoginMethodProvider });
+      const method = { descriptor, instance: wrapper.instance as LoginMethodProvider };
+      if (enabled === null || enabled.includes(descriptor.id)) this.methods.set(descriptor.id, method);
       for (const controller of wrapper.host?.controllers.values() ?? []) {
-        if (controller.metatype) this.controllerOwners.set(controller.metatype as Type, descriptor.id);
+        const type = controller.metatype as Type | null;
+        if (type) this.controllerMethods.set(type, [...(this.controllerMethods.get(type) ?? []), method]);
       }
     }
     await this.syncRows();
@@ -58,16 +71,31 @@ export class ProviderRegistry implements OnModuleInit {
     if (candidates.length === 0) return [];
     const enabled = await this.rows.findBy({ name: In(candidates.map((method) => method.descriptor.id)), isEnabled: true });
     const names = new Set(enabled.map((row) => row.name));
-    return candidates.filter((method) => names.has(method.descriptor.id)).map((method) => method.descriptor);
+    return candidates
+      .filter((method) => names.has(method.descriptor.id))
+      .map((method) => ({ ...method.descriptor, supports: capabilitiesOf(method) }));
   }
 
   get(id: string): LoginMethodDescriptor | undefined {
     return this.methods.get(id)?.descriptor;
   }
 
-  /** The login method whose module declares this controller, if any. */
-  ownerOf(controller: Type): string | undefined {
-    return this.controllerOwners.get(controller);
+  /** Whether a mounted method supports a flow right now (its descriptor, narrowed by its settings). */
+  supports(id: string, capability: ProviderCapability): boolean {
+    const method = this.methods.get(id);
+    return method !== undefined && capabilitiesOf(method).includes(capability);
+  }
+
+  /**
+   * The login methods a request to this controller may be for: none for core routes, the one
+   * method of a single-method module, or, on routes several methods share, the one that says the
+   * request is its own (all of them when none or several do, e.g. for a malformed body).
+   */
+  methodsFor(controller: Type, request: LoginMethodRequest): string[] {
+    const owners = this.controllerMethods.get(controller) ?? [];
+    if (owners.length <= 1) return owners.map((owner) => owner.descriptor.id);
+    const claiming = owners.filter((owner) => owner.instance.handles?.(request) === true);
+    return (claiming.length === 1 ? claiming : owners).map((owner) => owner.descriptor.id);
   }
 
   /** Whether a mounted method may serve a request right now. */

@@ -18,6 +18,13 @@ export interface SignInResult {
   created: boolean;
 }
 
+/** The account a proven identity belongs to. */
+export interface ResolvedAccount {
+  user: UserEntity;
+  /** True when it was created for this identity just now. */
+  created: boolean;
+}
+
 export interface SignUpOptions {
   /** Roles the person picked at sign-up; each must be self-assignable (never admin). */
   roles?: string[];
@@ -46,43 +53,93 @@ export class SignInService {
   ) {}
 
   async signInWithIdentity(identity: ExternalIdentity, client: ClientContext, signUp: SignUpOptions = {}): Promise<SignInResult> {
-    const providerRowId = this.registry.rowId(identity.providerId);
-    const linked = await this.identities.findOne({
-      where: { authProviderId: providerRowId, providerUserId: identity.subject },
-      relations: { user: true },
-    });
-    if (linked?.user) return { tokens: await this.startSession(linked.user, identity.providerId, client), created: false };
-
-    const existing = await this.findByVerifiedContact(identity);
-    if (existing) {
-      await this.transactions
-        .run(async (manager) => {
-          await this.link(existing, identity, providerRowId, manager);
-          await this.events.publish({
-            action: 'identity.linked',
-            success: true,
-            userId: existing.id,
-            actorId: existing.id,
-            metadata: { provider: identity.providerId, by: 'verified_contact' },
-            manager,
-          });
-        })
-        .catch((error) => this.rethrowUnlessRaced(error));
-      return { tokens: await this.startSession(existing, identity.providerId, client), created: false };
+    let account: ResolvedAccount;
+    try {
+      account = await this.transactions.run((manager) => this.resolveAccount(manager, identity, signUp));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // The insert collided: either a concurrent first sign-in with this identity won (then it is
+      // linked now and this request signs in too), or the email/phone belongs to another account.
+      const winner = await this.linkedUser(this.identities.manager, identity);
+      if (!winner) throw linkRequired();
+      account = { user: winner, created: false };
     }
-    if (!this.registry.get(identity.providerId)?.supports.includes('sign-up')) {
+    return { tokens: await this.startSession(account.user, identity.providerId, client), created: account.created };
+  }
+
+  /**
+   * The first half of signInWithIdentity, inside the caller's transaction: for a provider whose
+   * proof is itself a database change, such as a one-time code redeemed by OtpService.redeem, so
+   * the spent proof and the account it found, linked or created commit together. (Opening a
+   * transaction of our own there would nest one, which SQLite's single connection cannot do.)
+   * Open the session with openSession in the same transaction when the account is active; a
+   * deactivated one gets its answer from startSession after the commit, with its audit event kept.
+   *
+   * A unique-key collision means a concurrent change took this email or phone: 409
+   * `sign_in_conflict`, and as the caller's transaction rolls back, the proof is not spent.
+   */
+  async accountFor(manager: EntityManager, identity: ExternalIdentity, signUp: SignUpOptions = {}): Promise<ResolvedAccount> {
+    try {
+      return await this.resolveAccount(manager, identity, signUp);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw signInConflict();
+      throw error;
+    }
+  }
+
+  private async resolveAccount(manager: EntityManager, identity: ExternalIdentity, signUp: SignUpOptions): Promise<ResolvedAccount> {
+    const providerRowId = this.registry.rowId(identity.providerId);
+    const linked = await this.linkedUser(manager, identity);
+    if (linked) {
+      await this.confirmContacts(manager, linked, identity);
+      return { user: linked, created: false };
+    }
+    const existing = await this.findByVerifiedContact(manager, identity);
+    if (existing) {
+      // One identity per method and account: a second one of the same method (another subject
+      // vouching for the same verified address) signs in without replacing the first.
+      const sameMethod = await manager.findOne(UserAuthEntity, {
+        where: { userId: existing.id, authProviderId: providerRowId },
+        select: { id: true },
+      });
+      if (!sameMethod) {
+        await this.link(manager, existing, identity, providerRowId);
+        await this.events.publish({
+          action: 'identity.linked',
+          success: true,
+          userId: existing.id,
+          actorId: existing.id,
+          metadata: { provider: identity.providerId, by: 'verified_contact' },
+          manager,
+        });
+      }
+      return { user: existing, created: false };
+    }
+    if (!this.registry.supports(identity.providerId, 'sign-up')) {
       throw new AppError(HttpStatus.UNAUTHORIZED, 'account_not_found', 'No account', 'Sign up first, then link this sign-in method.');
     }
-    const created = await this.create(identity, providerRowId, signUp.roles ?? []);
-    if (created) return { tokens: await this.startSession(created, identity.providerId, client), created: true };
-    // The insert collided: either a concurrent first sign-in with this identity won (then it is
-    // linked now and this request signs in too), or the email/phone belongs to another account.
-    const winner = await this.identities.findOne({
-      where: { authProviderId: providerRowId, providerUserId: identity.subject },
+    return { user: await this.create(manager, identity, providerRowId, signUp.roles ?? []), created: true };
+  }
+
+  private async linkedUser(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
+    const linked = await manager.findOne(UserAuthEntity, {
+      where: { authProviderId: this.registry.rowId(identity.providerId), providerUserId: identity.subject },
       relations: { user: true },
     });
-    if (!winner?.user) throw linkRequired();
-    return { tokens: await this.startSession(winner.user, identity.providerId, client), created: false };
+    return linked?.user ?? null;
+  }
+
+  /** An identity already linked to the account vouches for the account's own address: it is verified now. */
+  private async confirmContacts(manager: EntityManager, user: UserEntity, identity: ExternalIdentity): Promise<void> {
+    const now = new Date();
+    if (identity.emailVerified && identity.email && identity.email === user.email && !user.emailVerifiedAt) {
+      await manager.update(UserEntity, { id: user.id }, { emailVerifiedAt: now });
+      user.emailVerifiedAt = now;
+    }
+    if (identity.phoneVerified && identity.phone && identity.phone === user.phone && !user.phoneVerifiedAt) {
+      await manager.update(UserEntity, { id: user.id }, { phoneVerifiedAt: now });
+      user.phoneVerifiedAt = now;
+    }
   }
 
   /** Opens a session for a user whose credentials a provider has already checked. */
@@ -144,16 +201,16 @@ export class SignInService {
    * Linking policy: an identity joins an existing account only when both sides have the same
    * email (or phone) verified. Anything weaker needs an explicit, signed-in link.
    */
-  private async findByVerifiedContact(identity: ExternalIdentity): Promise<UserEntity | null> {
+  private async findByVerifiedContact(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
     if (identity.email && identity.emailVerified) {
-      const user = await this.users.findByEmail(identity.email);
+      const user = await manager.findOneBy(UserEntity, { email: identity.email });
       if (user) {
         if (user.emailVerifiedAt) return user;
         throw linkRequired();
       }
     }
     if (identity.phone && identity.phoneVerified) {
-      const user = await this.users.findByPhone(identity.phone);
+      const user = await manager.findOneBy(UserEntity, { phone: identity.phone });
       if (user) {
         if (user.phoneVerifiedAt) return user;
         throw linkRequired();
@@ -162,9 +219,9 @@ export class SignInService {
     return null;
   }
 
-  private async link(user: UserEntity, identity: ExternalIdentity, providerRowId: string, manager?: EntityManager): Promise<void> {
+  private async link(manager: EntityManager, user: UserEntity, identity: ExternalIdentity, providerRowId: string): Promise<void> {
     const now = new Date();
-    await (manager ?? this.identities.manager).insert(UserAuthEntity, {
+    await manager.insert(UserAuthEntity, {
       id: newId(),
       userId: user.id,
       authProviderId: providerRowId,
@@ -179,40 +236,34 @@ export class SignInService {
     });
   }
 
-  /** Creates the user with this identity; null when a unique constraint refused it. */
-  private async create(identity: ExternalIdentity, providerRowId: string, pickedRoles: string[]): Promise<UserEntity | null> {
-    try {
-      return await this.transactions.run(async (manager) => {
-        await this.rbac.assertSelfAssignable(pickedRoles, manager);
-        const user = await this.users.create(manager, {
-          email: identity.email ?? null,
-          emailVerified: identity.emailVerified,
-          phone: identity.phone ?? null,
-          phoneVerified: identity.phoneVerified,
-          displayName: identity.profile.displayName?.trim() || identity.email?.split('@')[0] || 'User',
-          avatarUrl: identity.profile.avatarUrl ?? null,
-          locale: identity.profile.locale ?? null,
-        });
-        await this.link(user, identity, providerRowId, manager);
-        await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...pickedRoles]);
-        await this.events.publish({
-          action: 'account.created',
-          success: true,
-          userId: user.id,
-          actorId: user.id,
-          metadata: { provider: identity.providerId, roles: pickedRoles },
-          manager,
-        });
-        return user;
-      });
-    } catch (error) {
-      this.rethrowUnlessRaced(error);
-      return null;
-    }
-  }
-
-  private rethrowUnlessRaced(error: unknown): void {
-    if (!isUniqueViolation(error)) throw error;
+  /** Creates the user with this identity; a unique key refusing it propagates to the caller. */
+  private async create(
+    manager: EntityManager,
+    identity: ExternalIdentity,
+    providerRowId: string,
+    pickedRoles: string[],
+  ): Promise<UserEntity> {
+    await this.rbac.assertSelfAssignable(pickedRoles, manager);
+    const user = await this.users.create(manager, {
+      email: identity.email ?? null,
+      emailVerified: identity.emailVerified,
+      phone: identity.phone ?? null,
+      phoneVerified: identity.phoneVerified,
+      displayName: identity.profile.displayName?.trim() || identity.email?.split('@')[0] || 'User',
+      avatarUrl: identity.profile.avatarUrl ?? null,
+      locale: identity.profile.locale ?? null,
+    });
+    await this.link(manager, user, identity, providerRowId);
+    await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...pickedRoles]);
+    await this.events.publish({
+      action: 'account.created',
+      success: true,
+      userId: user.id,
+      actorId: user.id,
+      metadata: { provider: identity.providerId, roles: pickedRoles },
+      manager,
+    });
+    return user;
   }
 }
 
@@ -222,4 +273,12 @@ const linkRequired = () =>
     'account_link_required',
     'Account exists',
     'An account with this email or phone exists but is not verified for automatic linking. Sign in to it and link this method.',
+  );
+
+const signInConflict = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'sign_in_conflict',
+    'Concurrent change',
+    'The email or phone of this sign-in changed hands while it was processed. Try again.',
   );

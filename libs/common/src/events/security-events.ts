@@ -40,6 +40,13 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
+ * Metadata keys for administrators only; the account holder's own security history leaves them
+ * out. `decoy` marks a code that was never sent because the address belongs to another account:
+ * showing it to the person who asked would tell them exactly what the decoy hides.
+ */
+export const ADMIN_ONLY_METADATA_KEYS: readonly string[] = ['decoy'];
+
+/**
  * A security event as modules publish it. Request facts (IP, user agent, endpoint, duration) are
  * added from the request context by the audit listener; modules only say what happened.
  */
