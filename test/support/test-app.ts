@@ -45,6 +45,8 @@ export async function startTestApp(
     OUTBOX_POLL_INTERVAL_MS: '100',
     // Every suite talks from 127.0.0.1; the abuse suite switches route limits back on.
     RATE_LIMIT_ROUTES: 'false',
+    // Code requests answer at once; the timing suite measures the production floor.
+    ENUMERATION_MIN_RESPONSE_MS: '0',
     ...FAST_HASHING,
     ...overrides,
   };

@@ -61,6 +61,13 @@ class AbuseEnv {
   @Transform(({ value }) => String(value))
   @Matches(DURATION_PATTERN, { message: 'LOCKOUT_DURATION must be a duration such as 900, 15m or 1h' })
   LOCKOUT_DURATION = '900';
+
+  /** The floor of "send me a code" answers, so existing and unknown accounts take equally long. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  ENUMERATION_MIN_RESPONSE_MS = 150;
 }
 
 export interface AbuseConfig {
@@ -68,6 +75,7 @@ export interface AbuseConfig {
   routeLimits: Record<RateLimitFamily, FamilyLimits> | null;
   /** Null when lockouts are off (RATE_LIMIT_ENABLED=false, load tests only). */
   lockout: { maxAttempts: number; durationMs: number } | null;
+  minResponseMs: number;
 }
 
 /** Reads `ip=30/1m,identifier=20/15m,pair=10/1m`. */
@@ -103,6 +111,7 @@ export function loadAbuseConfig(env: NodeJS.ProcessEnv = process.env): AbuseConf
   return {
     routeLimits: enabled && values.RATE_LIMIT_ROUTES === 'true' ? routeLimits : null,
     lockout: enabled ? { maxAttempts: values.LOCKOUT_MAX_ATTEMPTS, durationMs } : null,
+    minResponseMs: values.ENUMERATION_MIN_RESPONSE_MS,
   };
 }
 

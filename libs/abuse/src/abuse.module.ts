@@ -11,6 +11,7 @@ import { assertConnected, FallbackAttemptCounter, MemoryAttemptCounter, RedisAtt
 import { LockoutService } from './lockout.service';
 import { RateLimitGuard } from './rate-limit.guard';
 import { identifierOf } from './request-identifier';
+import { UniformDurationInterceptor } from './uniform-duration.interceptor';
 import { FallbackThrottlerStorage } from './throttler-storage';
 
 const redisLogger = new Logger('Redis');
@@ -94,9 +95,10 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         redis ? new FallbackAttemptCounter(new RedisAttemptCounter(redis), new MemoryAttemptCounter()) : new MemoryAttemptCounter(),
     },
     LockoutService,
+    UniformDurationInterceptor,
     RedisLifecycle,
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [LockoutService, ConfigModule],
+  exports: [LockoutService, UniformDurationInterceptor, ConfigModule],
 })
 export class AbuseModule {}

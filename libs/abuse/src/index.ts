@@ -4,3 +4,4 @@ export * from './lockout.service';
 export * from './request-identifier';
 export * from './abuse.module';
 export * from './attempt-counter';
+export * from './uniform-duration.interceptor';

@@ -43,7 +43,7 @@ describe('OtpService (real schema, in-memory SQLite)', () => {
       transactions,
       new SecurityEvents(emitter),
       new Clock(),
-      new LockoutService({ routeLimits: null, lockout: null }, new MemoryAttemptCounter()),
+      new LockoutService({ routeLimits: null, lockout: null, minResponseMs: 0 }, new MemoryAttemptCounter()),
     );
   };
   const issue = (service: OtpService, destination: string, extra: Partial<OtpRequest> = {}) =>

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RateLimit } from '@identity/abuse';
+import { RateLimit, UniformDuration } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationDto } from '@identity/otp';
@@ -15,6 +15,7 @@ export class RecoveryController {
   @Public()
   @Post('forgot')
   @RateLimit('password_forgot')
+  @UniformDuration()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a password reset code to an email or phone',

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RateLimit } from '@identity/abuse';
+import { RateLimit, UniformDuration } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
@@ -18,6 +18,7 @@ export class RegistrationController {
   @Public()
   @Post()
   @RateLimit('register')
+  @UniformDuration()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Register with an email or phone number; a code is sent to it',
@@ -47,6 +48,7 @@ export class RegistrationController {
   @Public()
   @Post('resend')
   @RateLimit('register')
+  @UniformDuration()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a new code for a pending registration',

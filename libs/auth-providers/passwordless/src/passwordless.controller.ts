@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RateLimit } from '@identity/abuse';
+import { RateLimit, UniformDuration } from '@identity/abuse';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
@@ -16,6 +16,7 @@ export class PasswordlessController {
   @Public()
   @Post('request')
   @RateLimit('otp_request')
+  @UniformDuration()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a sign-in code by email or SMS',
