@@ -1,11 +1,11 @@
 // Lint rules, including the dependency direction of DESIGN.md §2: providers and admin →
-// auth-core → users, sessions, rbac, audit, otp, messaging → database → common. A wrong-way import fails the build.
+// auth-core → users, sessions, rbac, audit, otp, messaging, mfa → database → common. A wrong-way import fails the build.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-const LIBS = ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core', 'admin'];
+const LIBS = ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core', 'admin'];
 
 /** Which @identity libraries each library may import. */
 const ALLOWED = {
@@ -17,8 +17,9 @@ const ALLOWED = {
   audit: ['common', 'database', 'users'],
   otp: ['common', 'database'],
   messaging: ['common', 'database'],
-  'auth-core': ['common', 'database', 'users', 'rbac', 'sessions', 'otp', 'messaging'],
-  admin: ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core'],
+  mfa: ['common', 'database', 'messaging'],
+  'auth-core': ['common', 'database', 'users', 'rbac', 'sessions', 'otp', 'messaging', 'mfa'],
+  admin: ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core'],
 };
 
 const forbidden = (lib) => [

@@ -4,6 +4,7 @@ import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
+import { loadMfaConfig } from '@identity/mfa';
 import { loadOtpConfig } from '@identity/otp';
 import { loadSessionsConfig } from '@identity/sessions';
 
@@ -15,6 +16,7 @@ const LOADERS = [
   loadAuditConfig,
   loadOtpConfig,
   loadMessagingConfig,
+  loadMfaConfig,
   loadLocalConfig,
 ];
 

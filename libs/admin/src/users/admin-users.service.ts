@@ -4,6 +4,7 @@ import { EntityManager, In, Not, Repository } from 'typeorm';
 import {
   AppError,
   AuditAction,
+  Clock,
   Errors,
   FieldError,
   newId,
@@ -16,6 +17,8 @@ import {
 } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity, UserDto, UserViewService } from '@identity/auth-core';
+import { Outbox, OutgoingMessage } from '@identity/messaging';
+import { MfaErrors, MfaService } from '@identity/mfa';
 import { DEFAULT_ROLE, grants, PERMISSIONS, RbacService, RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
@@ -57,6 +60,9 @@ export class AdminUsersService {
     private readonly policy: PasswordPolicy,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly mfa: MfaService,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
   ) {}
 
@@ -221,6 +227,23 @@ export class AdminUsersService {
     await this.publish(undefined, 'user.unlocked', userId, { lockoutsCleared: 0 });
   }
 
+  /**
+   * Turns the user's MFA off for someone who lost both authenticator and recovery codes. The
+   * notice to the owner commits with the change, so an owner who did not ask finds out.
+   */
+  async resetMfa(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    const wasOn = await this.transactions.run(async (manager) => {
+      if (!(await this.mfa.reset(manager, userId))) return false;
+      const notice = mfaResetNotice(user, this.clock.now());
+      if (notice) await this.outbox.enqueue(manager, notice);
+      await this.publish(manager, 'mfa.reset', userId, { notified: notice?.channel ?? null });
+      return true;
+    });
+    if (!wasOn) throw MfaErrors.notEnabled();
+    this.outbox.wake();
+  }
+
   async revokeSessions(userId: string): Promise<number> {
     await this.users.getById(userId);
     return this.transactions.run(async (manager) => {
@@ -254,6 +277,22 @@ export class AdminUsersService {
   ): Promise<void> {
     return this.events.publish({ action, success: true, userId, metadata, manager });
   }
+}
+
+/** "Two-step verification was turned off", to the account's email, else its phone; null with neither. */
+function mfaResetNotice(user: UserEntity, resetAt: Date): OutgoingMessage | null {
+  const address = user.email
+    ? { channel: 'email' as const, to: user.email }
+    : user.phone
+      ? { channel: 'sms' as const, to: user.phone }
+      : null;
+  if (!address) return null;
+  return {
+    ...address,
+    template: 'mfa_reset',
+    locale: user.locale,
+    data: { displayName: user.displayName, resetAt: resetAt.toISOString() },
+  };
 }
 
 function assertKeepsRoleManagement(roles: RoleEntity[]): void {

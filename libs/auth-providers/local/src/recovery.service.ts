@@ -5,15 +5,16 @@ import { ClientContext, Clock, SecurityEvents } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
 import { OtpChallengeEntity, OtpErrors, OtpService } from '@identity/otp';
-import { IssuedSession, SessionsService } from '@identity/sessions';
+import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import {
   accountDisabled,
+  FirstFactorOutcome,
   PasswordHasher,
   PasswordPolicy,
   ProviderRegistry,
+  SignInResponse,
   SignInService,
-  TokenResponseDto,
   UserAuthEntity,
 } from '@identity/auth-core';
 import { passwordChangedNotice } from './account-notices';
@@ -85,12 +86,13 @@ export class RecoveryService {
   /**
    * Sets the new password when the code is right, in the transaction that consumes the code: the
    * password, the end of every other session, the new session and the owner's notice commit
-   * together or not at all.
+   * together or not at all. With MFA on, the answer is `mfaRequired` rather than tokens: a code to
+   * the inbox is one factor, and resetting the password must not skip the second.
    */
   async reset(
     request: { email?: string; phone?: string; code: string; newPassword: string },
     client: ClientContext,
-  ): Promise<TokenResponseDto> {
+  ): Promise<SignInResponse> {
     const destination = destinationOf(request);
     // Checked before the code, so a refused password leaves the code usable.
     this.policy.assert(request.newPassword, 'newPassword');
@@ -108,7 +110,7 @@ export class RecoveryService {
     destination: Destination,
     passwordHash: string,
     client: ClientContext,
-  ): Promise<{ user: UserEntity; session: IssuedSession }> {
+  ): Promise<{ user: UserEntity; session: FirstFactorOutcome }> {
     const user = challenge.userId ? await manager.findOne(UserEntity, { where: { id: challenge.userId } }) : null;
     // The address moved to another account, or the account or its password went away, since the code was sent.
     if (!user || !ownsDestination(user, destination)) throw OtpErrors.invalid();
@@ -128,7 +130,7 @@ export class RecoveryService {
       success: true,
       userId: user.id,
       actorId: user.id,
-      sessionId: session.session.id,
+      sessionId: 'session' in session ? session.session.id : null,
       metadata: { channel: destination.channel, otherSessionsEnded },
       manager,
     });

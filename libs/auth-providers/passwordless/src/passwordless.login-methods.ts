@@ -28,6 +28,7 @@ function capabilitiesUnder(config: ConfigType<typeof otpConfig>): ProviderCapabi
   kind: 'otp',
   description: 'One-time code sent by email',
   supports: ['sign-in', 'sign-up'],
+  amr: 'email',
 })
 export class EmailOtpLoginMethod implements LoginMethodProvider {
   constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
@@ -53,6 +54,7 @@ export class EmailOtpLoginMethod implements LoginMethodProvider {
   kind: 'otp',
   description: 'One-time code sent by SMS',
   supports: ['sign-in', 'sign-up'],
+  amr: 'sms',
 })
 export class MobileOtpLoginMethod implements LoginMethodProvider {
   constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
