@@ -58,16 +58,6 @@ export class MfaService {
     return (await manager.count(UserMfaEntity, { where: { userId, confirmedAt: Not(IsNull()) } })) > 0;
   }
 
-  /** Of the given users, those with MFA on (for lists). */
-  async enabledAmong(userIds: string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const rows = await this.rows.find({
-      where: userIds.map((userId) => ({ userId, confirmedAt: Not(IsNull()) })),
-      select: { userId: true },
-    });
-    return new Set(rows.map((row) => row.userId));
-  }
-
   async status(userId: string): Promise<MfaStatus> {
     const row = await this.rows.findOneBy({ userId });
     return {

@@ -250,9 +250,8 @@ export class SignInService {
    */
   async tokensFor(user: UserEntity, issued: IssuedSession): Promise<TokenResponseDto>;
   async tokensFor(user: UserEntity, outcome: FirstFactorOutcome): Promise<SignInResponse>;
-  async tokensFor(user: UserEntity, outcome: FirstFactorOutcome): Promise<SignInResponse> {
-    if (needsSecondFactor(outcome)) return mfaRequired(outcome);
-    const issued = outcome;
+  async tokensFor(user: UserEntity, issued: FirstFactorOutcome): Promise<SignInResponse> {
+    if (needsSecondFactor(issued)) return mfaRequired(issued);
     const view = await this.views.of(user);
     const session = issued.session;
     const amr = session.amr ? session.amr.split(' ') : [];
