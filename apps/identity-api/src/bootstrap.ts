@@ -27,8 +27,10 @@ export async function createApp(
   const config = loadAppConfig(env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
-    // Fastify takes a hop count; Nest's option type does not list numbers.
-    trustProxy: (config.trustProxy > 0 ? config.trustProxy : false) as boolean,
+    // TRUST_PROXY hops are believed: the peer and the (n-1) addresses before it in
+    // X-Forwarded-For. Fastify refuses a bare hop count (it can't check the peer is a proxy), so
+    // the count is given as a trust function; deploy so only the proxy can reach the service.
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     // A client-supplied request id is kept (for tracing across services) only when well-formed.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = request.headers['x-request-id'];

@@ -15,6 +15,7 @@ import {
   SecurityEvents,
   ValidationError,
 } from '@identity/common';
+import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity, UserDto, UserViewService } from '@identity/auth-core';
 import { Outbox, OutgoingMessage } from '@identity/messaging';
@@ -60,10 +61,12 @@ export class AdminUsersService {
     private readonly policy: PasswordPolicy,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     private readonly mfa: MfaService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
+    @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
   async create(input: CreateUserDto, actor: Principal): Promise<UserDto> {
@@ -223,8 +226,13 @@ export class AdminUsersService {
    * to clear and the request is only recorded.
    */
   async unlock(userId: string): Promise<void> {
-    await this.users.getById(userId);
-    await this.publish(undefined, 'user.unlocked', userId, { lockoutsCleared: 0 });
+    const user = await this.users.getById(userId);
+    const usernames = await this.identities.find({ where: { userId }, select: { id: true, username: true } });
+    const identifiers = [user.email, user.phone, ...usernames.map((identity) => identity.username)].filter((value): value is string =>
+      Boolean(value),
+    );
+    await this.lockout.unlock(identifiers.map(accountKeyOf));
+    await this.publish(undefined, 'user.unlocked', userId, { identifiers: identifiers.length });
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { MfaRequiredDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
@@ -22,6 +23,7 @@ export class PasswordlessController {
 
   @Public()
   @Post('request')
+  @RateLimit('otp_request')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a sign-in code by email or SMS',
@@ -36,6 +38,7 @@ export class PasswordlessController {
 
   @Public()
   @Post('verify')
+  @RateLimit('otp_verify')
   @ApiOperation({
     summary: 'Sign in with the code',
     description:
