@@ -18,7 +18,7 @@ const ALLOWED = {
   audit: ['common', 'database', 'users'],
   otp: ['common', 'database', 'abuse'],
   messaging: ['common', 'database'],
-  mfa: ['common', 'database', 'messaging'],
+  mfa: ['common', 'database', 'abuse', 'messaging'],
   'auth-core': ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'otp', 'messaging', 'mfa'],
   admin: ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core'],
 };

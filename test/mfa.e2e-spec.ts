@@ -272,6 +272,23 @@ describe('two-step verification (TOTP and recovery codes) and step-up', () => {
     expectProblem(await verify('x'.repeat(43), freshCode(secret)), 401, 'mfa_token_invalid');
   });
 
+  it('counts wrong second factors toward the account lockout across sign-ins, until an admin unlocks it', async () => {
+    const user = await createUser(t);
+    const { secret } = await enrol(user);
+    const first = await firstFactor(user);
+    for (let attempt = 1; attempt <= MFA_MAX_ATTEMPTS; attempt++)
+      expectProblem(await verify(first, wrongCode(secret)), 400, 'mfa_code_invalid');
+    const second = await firstFactor(user);
+    const locked = await verify(second, freshCode(secret));
+    expectProblem(locked, 429, 'too_many_attempts');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+
+    const admin = await createUser(t, { roles: ['admin'] });
+    const { accessToken: adminToken } = await signedIn(t, admin);
+    await t.http().post(`/api/v1/admin/users/${user.id}/unlock`).set(bearer(adminToken)).expect(204);
+    await verify(second, freshCode(secret)).expect(200);
+  });
+
   it('refuses an email change without a recent authentication, and allows it after POST /auth/reauthenticate', async () => {
     const user = await createUser(t);
     const { secret } = await enrol(user);

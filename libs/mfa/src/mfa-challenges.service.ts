@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { LockoutService } from '@identity/abuse';
 import { ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { MfaChallengeEntity } from './mfa-challenge.entity';
@@ -26,6 +27,9 @@ export interface ChallengeRequest {
   client: ClientContext;
 }
 
+/** The lockout counter of an account's second step (flow `mfa`), by user id: sign-ins differ, the account is one. */
+export const mfaLockoutKey = (userId: string) => `user:${userId}`;
+
 /** Thrown inside the redeeming transaction to roll the consumption back when the code is wrong. */
 class WrongCode extends Error {}
 
@@ -35,8 +39,9 @@ class WrongCode extends Error {}
  * conditional update in the transaction that opens the session, so of concurrent verifies with
  * one token exactly one succeeds.
  *
- * Wrong codes are counted per token (MFA_MAX_ATTEMPTS) and published as `mfa.failed` with the
- * user id: that event is the seam where account lockout (a separate issue) will count them too.
+ * Wrong codes are counted per token (MFA_MAX_ATTEMPTS) and per account by the lockout (flow
+ * `mfa`, LOCKOUT_MAX_ATTEMPTS in LOCKOUT_DURATION), counted before the code is checked, so a new
+ * sign-in buys no new guesses; each is published as `mfa.failed` with the user id.
  */
 @Injectable()
 export class MfaChallengeService {
@@ -48,6 +53,7 @@ export class MfaChallengeService {
     private readonly mfa: MfaService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     private readonly clock: Clock,
   ) {
     this.tokenKey = deriveKey(config.encryptionKey, 'mfa-tokens');
@@ -82,8 +88,9 @@ export class MfaChallengeService {
   ): Promise<T> {
     const challenge = await this.challenges.findOneBy({ tokenHash: keyedHash(this.tokenKey, mfaToken) });
     if (!challenge || !this.isLive(challenge)) return this.refuseToken(challenge);
+    const attempt = await this.lockout.begin('mfa', mfaLockoutKey(challenge.userId));
     try {
-      return await this.transactions.run(async (manager) => {
+      const result = await this.transactions.run(async (manager) => {
         if (!(await this.consume(manager, challenge))) throw MfaErrors.tokenInvalid();
         const factor = await this.mfa.consumeSecondFactor(manager, challenge.userId, code);
         if (!factor) throw new WrongCode();
@@ -96,6 +103,8 @@ export class MfaChallengeService {
         });
         return work(manager, challenge, factor);
       });
+      await attempt.succeeded();
+      return result;
     } catch (error) {
       if (!(error instanceof WrongCode)) throw error;
       return this.mfa.refuse(challenge.userId, 'sign_in', await this.countWrongCode(challenge));

@@ -19,7 +19,7 @@ import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity, UserDto, UserViewService } from '@identity/auth-core';
 import { Outbox, OutgoingMessage } from '@identity/messaging';
-import { MfaErrors, MfaService } from '@identity/mfa';
+import { MfaErrors, mfaLockoutKey, MfaService } from '@identity/mfa';
 import { DEFAULT_ROLE, grants, PERMISSIONS, RbacService, RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
@@ -231,7 +231,7 @@ export class AdminUsersService {
     const identifiers = [user.email, user.phone, ...usernames.map((identity) => identity.username)].filter((value): value is string =>
       Boolean(value),
     );
-    await this.lockout.unlock(identifiers.map(accountKeyOf));
+    await this.lockout.unlock([...identifiers.map(accountKeyOf), mfaLockoutKey(userId)]);
     await this.publish(undefined, 'user.unlocked', userId, { identifiers: identifiers.length });
   }
 

@@ -4,7 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { AppError, Clock, Principal, SecurityEvents, ValidationError } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
-import { MfaService } from '@identity/mfa';
+import { LockoutService } from '@identity/abuse';
+import { mfaLockoutKey, MfaService } from '@identity/mfa';
 import { SessionEntity, SessionsService } from '@identity/sessions';
 import { authCoreConfig } from '../auth-core.config';
 import { PasswordHasher } from '../passwords/password-hasher';
@@ -57,6 +58,7 @@ export class ReauthenticationService {
     private readonly mfa: MfaService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     private readonly clock: Clock,
   ) {}
 
@@ -99,8 +101,11 @@ export class ReauthenticationService {
 
   private async checkTotp(userId: string, code: string | null | undefined): Promise<string> {
     if (!code) throw new ValidationError([{ field: 'code', messages: ['code is required: two-step verification is on'] }]);
+    // The same counter as the sign-in's second step: a stolen session must not guess codes here instead.
+    const attempt = await this.lockout.begin('mfa', mfaLockoutKey(userId));
     const step = await this.transactions.run((manager) => this.mfa.consumeTotp(manager, userId, code));
     if (step === null) await this.mfa.refuse(userId, 'reauthenticate');
+    await attempt.succeeded();
     return 'totp';
   }
 

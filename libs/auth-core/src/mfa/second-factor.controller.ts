@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
 import { ReauthenticationService } from '../account/reauthentication.service';
 import { TokenResponseDto } from '../account/user.dto';
@@ -19,11 +20,12 @@ export class SecondFactorController {
 
   @Public()
   @Post('mfa/verify')
+  @RateLimit('mfa_verify')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Finish a sign-in with the second factor',
     description:
-      'For the `mfaToken` of a sign-in that answered `mfaRequired`: a code from the authenticator app, or one of the recovery codes (each works once). A TOTP code is accepted once. Tokens carry `amr` with both factors and `acr: aal2`. A wrong code is 400 `mfa_code_invalid` with `attemptsRemaining`; after MFA_MAX_ATTEMPTS wrong codes, on expiry (MFA_TOKEN_TTL) or once used, the token answers 401 `mfa_token_invalid`.',
+      'For the `mfaToken` of a sign-in that answered `mfaRequired`: a code from the authenticator app, or one of the recovery codes (each works once). A TOTP code is accepted once. Tokens carry `amr` with both factors and `acr: aal2`. A wrong code is 400 `mfa_code_invalid` with `attemptsRemaining`; after MFA_MAX_ATTEMPTS wrong codes, on expiry (MFA_TOKEN_TTL) or once used, the token answers 401 `mfa_token_invalid`. Wrong codes also count toward the account lockout (429 `too_many_attempts`), across sign-ins.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiProblems(400, 401, 403, 503)
