@@ -50,6 +50,8 @@ export async function createApp(
   fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
     request.receivedAt = performance.now();
     reply.header('X-Request-Id', request.id);
+    // Tokens, codes' answers and account data must never sit in a shared or browser cache.
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
   });
 
   await app.register(helmet, {
@@ -65,7 +67,7 @@ export async function createApp(
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
   });
   app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })) });
   app.useGlobalPipes(createValidationPipe());

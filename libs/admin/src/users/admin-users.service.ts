@@ -117,7 +117,9 @@ export class AdminUsersService {
     if (!account.email && !account.phone && !account.username)
       problems.push({ field: 'email', messages: ['one of email, phone or username is required'] });
     if (input.password)
-      problems.push(...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })));
+      problems.push(
+        ...this.policy.problems(input.password, account).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+      );
     if (problems.length) throw new ValidationError(problems);
     return account;
   }

@@ -142,7 +142,9 @@ export class LocalAccountsService {
         ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
         : []),
       ...(!email && !phone && !username ? [{ field: 'email', messages: ['one of email, phone or username is required'] }] : []),
-      ...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+      ...this.policy
+        .problems(input.password, { email, phone, username })
+        .map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
     ];
     if (problems.length) throw new ValidationError(problems);
     return { email, phone, username };
@@ -231,7 +233,11 @@ export class LocalAccountsService {
         'The current password is incorrect.',
       );
     }
-    this.policy.assert(newPassword, 'newPassword');
+    this.policy.assert(newPassword, 'newPassword', {
+      email: credential.user.email,
+      phone: credential.user.phone,
+      username: credential.username,
+    });
     const passwordHash = await this.hasher.hash(newPassword);
     const user = credential.user;
     await this.transactions.run(async (manager) => {

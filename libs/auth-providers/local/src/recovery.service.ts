@@ -96,7 +96,7 @@ export class RecoveryService {
   ): Promise<SignInResponse> {
     const destination = destinationOf(request);
     // Checked before the code, so a refused password leaves the code usable.
-    this.policy.assert(request.newPassword, 'newPassword');
+    this.policy.assert(request.newPassword, 'newPassword', { [destination.channel === 'email' ? 'email' : 'phone']: destination.address });
     const passwordHash = await this.hasher.hash(request.newPassword);
     const { user, session, username } = await this.otp.redeem('password_reset', destination.address, request.code, (manager, challenge) =>
       this.applyReset(manager, challenge, destination, passwordHash, client),
