@@ -311,6 +311,18 @@ describe('two-step verification (TOTP and recovery codes) and step-up', () => {
     expect(await auditActions(user.id)).toContain('reauthenticated');
   });
 
+  it('asks an MFA account for a recent authentication before a password change, the current password notwithstanding', async () => {
+    const user = await createUser(t);
+    const { secret } = await enrol(user);
+    const { accessToken } = (await verify(await firstFactor(user), freshCode(secret)).expect(200)).body;
+    advanceClock(t, REAUTH_WINDOW_SECONDS + 1);
+    const change = () =>
+      post('/me/password', accessToken, { currentPassword: user.password, newPassword: 'another quite long passphrase' });
+    expectProblem(await change(), 401, 'reauthentication_required');
+    await post('/auth/reauthenticate', accessToken, { code: freshCode(secret) }).expect(200);
+    await change().expect(204);
+  });
+
   it('re-authenticates an account without MFA by its password', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
