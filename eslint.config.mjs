@@ -1,11 +1,11 @@
 // Lint rules, including the dependency direction of DESIGN.md §2: providers and admin →
-// auth-core → users, sessions, rbac, audit, otp, messaging → database → common; abuse (limits, lockouts) → common. A wrong-way import fails the build.
+// auth-core → users, sessions, rbac, audit, otp, messaging, mfa → database → common; abuse (limits, lockouts) → common. A wrong-way import fails the build.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-const LIBS = ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core', 'admin'];
+const LIBS = ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core', 'admin'];
 
 /** Which @identity libraries each library may import. */
 const ALLOWED = {
@@ -18,8 +18,9 @@ const ALLOWED = {
   audit: ['common', 'database', 'users'],
   otp: ['common', 'database', 'abuse'],
   messaging: ['common', 'database'],
-  'auth-core': ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'otp', 'messaging'],
-  admin: ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core'],
+  mfa: ['common', 'database', 'abuse', 'messaging'],
+  'auth-core': ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'otp', 'messaging', 'mfa'],
+  admin: ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core'],
 };
 
 const forbidden = (lib) => [

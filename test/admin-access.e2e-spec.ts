@@ -1,5 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { generateSync } from 'otplib';
+import { Clock } from '@identity/common';
+import { MfaService } from '@identity/mfa';
 import { bearer, createUser, signedIn } from './support/accounts';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -13,6 +16,8 @@ interface Fixtures {
   user(): Promise<string>;
   /** A fresh custom role that a request may change or delete. */
   role(): Promise<string>;
+  /** A fresh user with two-step verification on. */
+  userWithMfa(): Promise<string>;
 }
 
 let counter = 0;
@@ -41,6 +46,7 @@ const SAMPLES: Record<string, (fixtures: Fixtures) => Promise<SampleRequest>> = 
   'PUT /api/v1/admin/users/{id}/roles': async (f) => ({ path: `/api/v1/admin/users/${await f.user()}/roles`, body: { roles: ['user'] } }),
   'POST /api/v1/admin/users/{id}/unlock': async (f) => ({ path: `/api/v1/admin/users/${await f.user()}/unlock` }),
   'DELETE /api/v1/admin/users/{id}/sessions': async (f) => ({ path: `/api/v1/admin/users/${await f.user()}/sessions` }),
+  'DELETE /api/v1/admin/users/{id}/mfa': async (f) => ({ path: `/api/v1/admin/users/${await f.userWithMfa()}/mfa` }),
   'GET /api/v1/admin/audit-logs': async () => ({ path: '/api/v1/admin/audit-logs?limit=5' }),
   'GET /api/v1/admin/reports/failed-logins': async () => ({ path: '/api/v1/admin/reports/failed-logins?days=7' }),
   'GET /api/v1/admin/reports/active-sessions': async () => ({ path: '/api/v1/admin/reports/active-sessions' }),
@@ -75,6 +81,13 @@ describe('every admin operation: 401 without a token, 403 without the permission
         .set(bearer(adminToken))
         .send({ name: `fixture-${unique()}`, permissions: [] });
       return response.body.id;
+    },
+    userWithMfa: async () => {
+      const { id } = await createUser(t);
+      const mfa = t.app.get(MfaService);
+      const { secret } = await mfa.beginEnrolment(id, 'fixture');
+      await mfa.confirmEnrolment(id, generateSync({ secret, epoch: Math.floor(t.app.get(Clock).now().getTime() / 1000) }));
+      return id;
     },
   };
 

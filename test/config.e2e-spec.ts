@@ -1,15 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEV_MFA_ENCRYPTION_KEY } from '@identity/mfa';
 import { DEV_OTP_SECRET } from '@identity/otp';
 import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
 import { startTestApp } from './support/test-app';
 
 /** What production needs beyond keys and a public URL: real secrets. */
-const PRODUCTION_SETTINGS = { OTP_SECRET: 'x'.repeat(48), MAIL_URL: 'smtp://mail.internal:25', SMS_URL: 'https://sms.internal/send' };
+const PRODUCTION_SETTINGS = {
+  OTP_SECRET: 'x'.repeat(48),
+  MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  MAIL_URL: 'smtp://mail.internal:25',
+  SMS_URL: 'https://sms.internal/send',
+};
 
 // Configuration is validated before any connection is opened, so these run on SQLite whatever
 // database the suite is for.
@@ -62,6 +68,16 @@ describe('configuration is validated at boot', () => {
       /OTP_SECRET must not be the development default/,
     );
     await expect(boot({ NODE_ENV: 'production', OTP_SECRET: 'short' })).rejects.toThrow(/OTP_SECRET must be at least 32 characters/);
+  });
+
+  it('production refuses to start without an MFA encryption key, or with the development one', async () => {
+    await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, MFA_ENCRYPTION_KEY: undefined })).rejects.toThrow(
+      /MFA_ENCRYPTION_KEY is required in production/,
+    );
+    await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, MFA_ENCRYPTION_KEY: DEV_MFA_ENCRYPTION_KEY })).rejects.toThrow(
+      /MFA_ENCRYPTION_KEY must not be the development default/,
+    );
+    await expect(boot({ MFA_ENCRYPTION_KEY: 'not a key' })).rejects.toThrow(/MFA_ENCRYPTION_KEY must be 32 bytes/);
   });
 
   it('refuses message transports that cannot deliver, and log mode in production', async () => {

@@ -220,14 +220,14 @@ describe('changing the email address or phone number of my account', () => {
     expect((await post('/me/email/verify', accessToken, { email: address, code: changeCode })).status).toBe(200);
   });
 
-  it('needs a recent sign-in or the current password: a stale session gets 403 until it gives the right password', async () => {
+  it('needs a recent sign-in or the current password: a stale session gets 401 until it gives the right password', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
     const address = freshEmail('s');
     await later(REAUTH_WINDOW_SECONDS + 1, async () => {
-      expectProblem(await post('/me/email', accessToken, { email: address }), 403, 'reauthentication_required');
-      expectProblem(await post('/me/email', accessToken, { email: address, currentPassword: null }), 403, 'reauthentication_required');
-      expectProblem(await post('/me/phone', accessToken, { phone: newPhone() }), 403, 'reauthentication_required');
+      expectProblem(await post('/me/email', accessToken, { email: address }), 401, 'reauthentication_required');
+      expectProblem(await post('/me/email', accessToken, { email: address, currentPassword: null }), 401, 'reauthentication_required');
+      expectProblem(await post('/me/phone', accessToken, { phone: newPhone() }), 401, 'reauthentication_required');
       expectProblem(
         await post('/me/email', accessToken, { email: address, currentPassword: 'not the password' }),
         403,
@@ -269,7 +269,7 @@ describe('changing the email address or phone number of my account', () => {
     expect((await post('/me/email', created.body.accessToken, { email: freshEmail() })).status).toBe(202);
     await later(REAUTH_WINDOW_SECONDS + 1, async () => {
       const response = await post('/me/email', created.body.accessToken, { email: freshEmail(), currentPassword: 'anything at all' });
-      expectProblem(response, 403, 'reauthentication_required');
+      expectProblem(response, 401, 'reauthentication_required');
     });
   });
 

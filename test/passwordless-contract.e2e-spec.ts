@@ -1,6 +1,6 @@
 import { after } from 'node:test';
 import { ContractApp, describeProviderContract } from '@identity/auth-core/testing';
-import { createUser } from './support/accounts';
+import { createUser, TestUser } from './support/accounts';
 import { freshEmail, otherCode } from './support/code-flows';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
@@ -17,6 +17,20 @@ after(async () => {
   await sms?.stop();
 });
 
+let last: TestUser | undefined;
+
+/** Requests a code for the destination and signs in with it. */
+async function codeSignIn(app: ContractApp, destination: { email: string } | { phone: string }) {
+  const sent = 'email' in destination ? mail!.count(destination.email) : sms!.count(destination.phone);
+  await app.http().post('/api/v1/auth/otp/request').send(destination).expect(202);
+  const code =
+    'email' in destination ? await mail!.codeFor(destination.email, { skip: sent }) : await sms!.codeFor(destination.phone, { skip: sent });
+  return app
+    .http()
+    .post('/api/v1/auth/otp/verify')
+    .send({ ...destination, code });
+}
+
 async function start(env: Record<string, string> = {}): Promise<ContractApp> {
   mail ??= await startMailCatcher();
   sms ??= await startSmsReceiver();
@@ -32,13 +46,10 @@ describeProviderContract({
   otherProviderId: 'mobile_otp',
   start,
   signIn: async (app) => {
-    const user = await createUser(app as TestApp);
-    await app.http().post('/api/v1/auth/otp/request').send({ email: user.email }).expect(202);
-    return app
-      .http()
-      .post('/api/v1/auth/otp/verify')
-      .send({ email: user.email, code: await mail!.codeFor(user.email) });
+    last = await createUser(app as TestApp);
+    return codeSignIn(app, { email: last.email });
   },
+  signInAgain: (app) => codeSignIn(app, { email: last!.email }),
   failedSignIn: async (app) => {
     const email = freshEmail('c');
     await app.http().post('/api/v1/auth/otp/request').send({ email }).expect(202);
@@ -58,13 +69,10 @@ describeProviderContract({
   otherProviderId: 'email_otp',
   start,
   signIn: async (app) => {
-    const user = await createUser(app as TestApp);
-    await app.http().post('/api/v1/auth/otp/request').send({ phone: user.phone }).expect(202);
-    return app
-      .http()
-      .post('/api/v1/auth/otp/verify')
-      .send({ phone: user.phone, code: await sms!.codeFor(user.phone) });
+    last = await createUser(app as TestApp);
+    return codeSignIn(app, { phone: last.phone });
   },
+  signInAgain: (app) => codeSignIn(app, { phone: last!.phone }),
   failedSignIn: async (app) => {
     const user = await createUser(app as TestApp);
     await app.http().post('/api/v1/auth/otp/request').send({ phone: user.phone }).expect(202);

@@ -5,6 +5,7 @@ import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
+import { loadMfaConfig } from '@identity/mfa';
 import { loadOtpConfig } from '@identity/otp';
 import { loadSessionsConfig } from '@identity/sessions';
 
@@ -17,6 +18,7 @@ const LOADERS = [
   loadOtpConfig,
   loadAbuseConfig,
   loadMessagingConfig,
+  loadMfaConfig,
   loadLocalConfig,
 ];
 

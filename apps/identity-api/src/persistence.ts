@@ -1,6 +1,7 @@
 import { AuditLogEntity } from '@identity/audit';
 import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
 import { OutboxMessageEntity } from '@identity/messaging';
+import { MfaChallengeEntity, UserMfaEntity } from '@identity/mfa';
 import { OtpChallengeEntity } from '@identity/otp';
 import { RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { RefreshTokenEntity, SessionEntity } from '@identity/sessions';
@@ -19,5 +20,7 @@ export const ENTITIES = [
   AuditLogEntity,
   OtpChallengeEntity,
   OutboxMessageEntity,
+  UserMfaEntity,
+  MfaChallengeEntity,
   ...LOGIN_METHOD_ENTITIES,
 ];

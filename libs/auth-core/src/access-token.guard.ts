@@ -1,15 +1,18 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
-import { Errors, IS_PUBLIC, REQUIRED_PERMISSIONS, RequestWithPrincipal } from '@identity/common';
+import { Errors, IS_PUBLIC, REQUIRED_PERMISSIONS, RequestWithPrincipal, REQUIRES_RECENT_AUTHENTICATION } from '@identity/common';
 import { grants, RbacService } from '@identity/rbac';
 import { AccessTokenService, SessionsService } from '@identity/sessions';
+import { ReauthenticationService, reauthenticationRequired } from './account/reauthentication.service';
 
 /**
  * Global guard: every route needs a valid bearer access token unless marked @Public(). A token
  * whose session was revoked (logout, reuse detection, password change) or whose user was
  * deactivated is refused even before it expires. Routes with @RequirePermissions() also need
- * the caller's current roles to grant them.
+ * the caller's current roles to grant them; routes with @RequiresRecentAuthentication() a session
+ * that authenticated within REAUTH_WINDOW (checked after permissions, so a caller without them
+ * learns nothing about their session).
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -18,6 +21,7 @@ export class AccessTokenGuard implements CanActivate {
     private readonly tokens: AccessTokenService,
     private readonly sessions: SessionsService,
     private readonly rbac: RbacService,
+    private readonly reauthentication: ReauthenticationService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,6 +44,8 @@ export class AccessTokenGuard implements CanActivate {
       request.principal.roles = access.roles;
       if (!grants(access.permissions, required)) throw Errors.forbidden(`This needs the permission(s): ${required.join(', ')}.`);
     }
+    const recent = this.reflector.getAllAndOverride<boolean>(REQUIRES_RECENT_AUTHENTICATION, [context.getHandler(), context.getClass()]);
+    if (recent && !this.reauthentication.isRecent(session)) throw reauthenticationRequired();
     return true;
   }
 }

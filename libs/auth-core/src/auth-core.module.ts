@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { messagingConfig, MessagingModule } from '@identity/messaging';
+import { MfaModule } from '@identity/mfa';
 import { OtpModule } from '@identity/otp';
 import { RbacModule } from '@identity/rbac';
 import { SessionsModule } from '@identity/sessions';
@@ -16,6 +17,8 @@ import { UserViewService } from './account/user-view.service';
 import { authCoreConfig } from './auth-core.config';
 import { AuthProviderEntity } from './auth-provider.entity';
 import { AuthController } from './auth.controller';
+import { MyMfaController } from './mfa/my-mfa.controller';
+import { SecondFactorController } from './mfa/second-factor.controller';
 import { PasswordHasher } from './passwords/password-hasher';
 import { ProviderSwitchGuard } from './provider-switch.guard';
 import { PasswordPolicy } from './passwords/password-policy';
@@ -40,8 +43,9 @@ import { UserAuthEntity } from './user-auth.entity';
     SessionsModule,
     OtpModule,
     MessagingModule,
+    MfaModule,
   ],
-  controllers: [AuthController, AccountController, ContactChangeController],
+  controllers: [AuthController, AccountController, ContactChangeController, SecondFactorController, MyMfaController],
   providers: [
     ProviderRegistry,
     PasswordHasher,
@@ -67,6 +71,7 @@ import { UserAuthEntity } from './user-auth.entity';
     SessionsModule,
     OtpModule,
     MessagingModule,
+    MfaModule,
     ConfigModule,
   ],
 })

@@ -14,5 +14,6 @@ export * from './account/user-view.service';
 export * from './account/reauthentication.service';
 export * from './account/contact-change.service';
 export * from './auth.dto';
+export * from './mfa/mfa.dto';
 export * from './access-token.guard';
 export * from './auth-core.module';

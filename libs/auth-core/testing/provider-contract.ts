@@ -2,9 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { INestApplication } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { generateSync } from 'otplib';
 import type { Response } from 'supertest';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
+import { Clock } from '@identity/common';
+import { MfaService } from '@identity/mfa';
 import { AuthProviderEntity } from '../src/auth-provider.entity';
 import { UserAuthEntity } from '../src/user-auth.entity';
 import { LoginMethod } from '../src/registry/login-method';
@@ -38,6 +41,12 @@ export interface ProviderContractSubject {
   start(env?: Record<string, string>): Promise<ContractApp>;
   /** Seeds whatever a sign-in needs (an account, an upstream user) and signs in through HTTP. */
   signIn(app: ContractApp): Promise<Response>;
+  /**
+   * Signs in once more as the account the last `signIn` used (same credentials or upstream
+   * user). When given, the suite turns two-step verification on for that account in between and
+   * expects the sign-in to stop at `mfaRequired`, as every first factor must.
+   */
+  signInAgain?(app: ContractApp): Promise<Response>;
   /** A sign-in the provider must refuse (wrong secret, bad token). */
   failedSignIn(app: ContractApp): Promise<Response>;
   /** Another enabled provider id, to boot with this one disabled. */
@@ -105,6 +114,26 @@ export function describeProviderContract(subject: ProviderContractSubject): void
           .getRepository(UserAuthEntity)
           .findOneByOrFail({ userId: body.user.id, authProviderId: providerRow.id });
         expect(identity.lastUsedAt).not.toBeNull();
+      });
+
+      it('stops at mfaRequired, opening no session, for an account with two-step verification', async (context) => {
+        if (!subject.signInAgain) return context.skip('the subject has no signInAgain');
+        const userId = (await subject.signIn(app)).body.user.id as string;
+        const mfa = app.app.get(MfaService);
+        const { secret } = await mfa.beginEnrolment(userId, 'contract');
+        await mfa.confirmEnrolment(userId, generateSync({ secret, epoch: Math.floor(app.app.get(Clock).now().getTime() / 1000) }));
+        const sessionsOf = async () =>
+          Number((await app.app.get(DataSource).query('SELECT COUNT(*) AS count FROM sessions WHERE user_id = ?', [userId]))[0].count);
+        const before = await sessionsOf();
+        const again = await subject.signInAgain(app);
+        expect(again.status).toBe(200);
+        expect(again.body).toEqual({
+          mfaRequired: true,
+          mfaToken: expect.any(String),
+          methods: ['totp', 'recovery_code'],
+          expiresIn: expect.any(Number),
+        });
+        expect(await sessionsOf()).toBe(before);
       });
 
       it('refuses a bad sign-in with problem+json and opens no session', async () => {

@@ -13,6 +13,7 @@ export * from './http/request-context';
 export * from './events/security-events';
 export * from './events/security-events.service';
 export * from './auth/permissions.decorator';
+export * from './auth/recent-authentication.decorator';
 export * from './events/security-events.module';
 export * from './http/request-context.interceptor';
 export * from './time/clock';

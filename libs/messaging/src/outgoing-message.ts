@@ -1,7 +1,7 @@
 import { MessageChannel } from './outbox-message.entity';
 
 /** The kinds of message the service sends; each has an email and an SMS rendering. */
-export type MessageTemplate = 'otp_code' | 'account_exists' | 'password_changed';
+export type MessageTemplate = 'otp_code' | 'account_exists' | 'password_changed' | 'mfa_reset';
 
 /**
  * Why a one-time code was sent: the message words its subject and intro after it. The same
@@ -37,6 +37,12 @@ export interface PasswordChangedData {
   ip?: string | null;
 }
 
+export interface MfaResetData {
+  displayName?: string | null;
+  /** When an administrator turned two-step verification off (ISO 8601). */
+  resetAt: string;
+}
+
 interface MessageOf<T extends MessageTemplate, D> {
   channel: MessageChannel;
   /** Normalized email address or E.164 phone number. */
@@ -48,7 +54,10 @@ interface MessageOf<T extends MessageTemplate, D> {
 }
 
 export type OutgoingMessage =
-  MessageOf<'otp_code', OtpCodeData> | MessageOf<'account_exists', AccountExistsData> | MessageOf<'password_changed', PasswordChangedData>;
+  | MessageOf<'otp_code', OtpCodeData>
+  | MessageOf<'account_exists', AccountExistsData>
+  | MessageOf<'password_changed', PasswordChangedData>
+  | MessageOf<'mfa_reset', MfaResetData>;
 
 /** Data fields that are secrets: removed from the outbox row once the message is sent or given up. */
 export const SECRET_FIELDS = ['code'] as const;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, RequirePermissions } from '@identity/common';
+import { ApiAuthenticated, RequirePermissions, RequiresRecentAuthentication } from '@identity/common';
 import { PERMISSIONS } from './permissions';
 import { CreateRoleDto, DeleteRoleQueryDto, RoleDto, RoleListDto, UpdateRoleDto } from './role.dto';
 import { RolesService } from './roles.service';
@@ -33,6 +33,7 @@ export class RolesController {
 
   @Post()
   @RequirePermissions(PERMISSIONS.rolesWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Create a custom role',
     description:
@@ -46,6 +47,7 @@ export class RolesController {
 
   @Put(':id')
   @RequirePermissions(PERMISSIONS.rolesWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Change a role',
     description:
@@ -60,6 +62,7 @@ export class RolesController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermissions(PERMISSIONS.rolesWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Delete a custom role',
     description:

@@ -9,6 +9,12 @@ export interface AccessClaims {
   sub: string;
   sid: string;
   roles: string[];
+  /** How the holder authenticated (RFC 8176 values, e.g. `pwd`, `otp`, `mfa`). */
+  amr?: string[];
+  /** `aal2` after two factors, else `aal1` (NIST SP 800-63B assurance levels). */
+  acr?: string;
+  /** When the holder last authenticated, in seconds since the epoch (OIDC `auth_time`). */
+  auth_time?: number;
 }
 
 export interface VerifiedAccessToken extends AccessClaims {

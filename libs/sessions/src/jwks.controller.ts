@@ -39,7 +39,7 @@ export class JwksController {
       subject_types_supported: ['public'],
       response_types_supported: ['code'],
       grant_types_supported: ['refresh_token'],
-      claims_supported: ['iss', 'aud', 'sub', 'sid', 'roles', 'iat', 'exp'],
+      claims_supported: ['iss', 'aud', 'sub', 'sid', 'roles', 'amr', 'acr', 'auth_time', 'iat', 'exp'],
     };
   }
 }

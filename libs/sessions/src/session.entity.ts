@@ -40,6 +40,17 @@ export class SessionEntity {
   @TimeColumn({ name: 'expires_at' })
   expiresAt: Date;
 
+  /**
+   * When the holder last proved who they are: the sign-in, or a later POST /auth/reauthenticate.
+   * Null on sessions opened before the column existed (their created_at stands in).
+   */
+  @TimeColumn({ name: 'auth_time', nullable: true })
+  authTime: Date | null;
+
+  /** Authentication methods of the sign-in (RFC 8176 `amr` values), space separated. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  amr: string | null;
+
   @TimeColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
 

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
-import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
+import { AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
@@ -39,10 +39,15 @@ export class SessionsService {
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly clock: Clock,
   ) {}
 
-  /** Opens a session with its first refresh token, inside the caller's transaction. */
-  async open(manager: EntityManager, userId: string, provider: string, client: ClientContext): Promise<IssuedSession> {
+  /**
+   * Opens a session with its first refresh token, inside the caller's transaction. `amr` lists
+   * how the holder authenticated; the authentication time is now (on the service clock, which is
+   * what step-up checks compare it with).
+   */
+  async open(manager: EntityManager, userId: string, provider: string, client: ClientContext, amr: string[] = []): Promise<IssuedSession> {
     const now = new Date();
     const row = {
       id: newId(),
@@ -56,6 +61,8 @@ export class SessionsService {
       revokedAt: null,
       revokeReason: null,
       createdAt: now,
+      authTime: this.clock.now(),
+      amr: amr.length ? amr.join(' ') : null,
     };
     await manager.insert(SessionEntity, row);
     const session: SessionEntity = row;
@@ -117,6 +124,13 @@ export class SessionsService {
     const session = await this.sessions.findOne({ where: { id: sessionId, userId }, relations: { user: true } });
     if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user?.isActive) return null;
     return session;
+  }
+
+  /** Records a fresh proof of identity on the session (POST /auth/reauthenticate). */
+  async markAuthenticated(sessionId: string): Promise<Date> {
+    const authTime = this.clock.now();
+    await this.sessions.update({ id: sessionId }, { authTime });
+    return authTime;
   }
 
   listActive(userId: string): Promise<SessionEntity[]> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProviderRegistry } from '@identity/auth-core';
-import { ApiAuthenticated, Errors, RequirePermissions, SecurityEvents } from '@identity/common';
+import { ApiAuthenticated, Errors, RequirePermissions, RequiresRecentAuthentication, SecurityEvents } from '@identity/common';
 import { PERMISSIONS } from '@identity/rbac';
 import { LoginMethodAdminDto, LoginMethodListDto, SetLoginMethodEnabledDto } from './admin-providers.dto';
 
@@ -24,6 +24,7 @@ export class AdminProvidersController {
 
   @Patch(':name')
   @RequirePermissions(PERMISSIONS.providersWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({ summary: 'Enable or disable a login method at runtime, on every instance' })
   @ApiOkResponse({ type: LoginMethodAdminDto })
   @ApiAuthenticated(400, 403, 404)

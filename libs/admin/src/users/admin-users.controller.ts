@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, CurrentUser, Principal, RequirePermissions } from '@identity/common';
+import { ApiAuthenticated, CurrentUser, Principal, RequirePermissions, RequiresRecentAuthentication } from '@identity/common';
 import { UserDto } from '@identity/auth-core';
 import { PERMISSIONS } from '@identity/rbac';
 import { RevokedCountDto } from '@identity/sessions';
@@ -41,6 +41,7 @@ export class AdminUsersController {
 
   @Post()
   @RequirePermissions(PERMISSIONS.usersWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Create a user',
     description:
@@ -55,6 +56,7 @@ export class AdminUsersController {
 
   @Patch(':id')
   @RequirePermissions(PERMISSIONS.usersWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Update a user’s profile, or deactivate / reactivate them',
     description:
@@ -68,6 +70,7 @@ export class AdminUsersController {
 
   @Put(':id/roles')
   @RequirePermissions(PERMISSIONS.usersWrite, PERMISSIONS.rolesWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Replace a user’s roles',
     description:
@@ -82,6 +85,7 @@ export class AdminUsersController {
   @Post(':id/unlock')
   @HttpCode(204)
   @RequirePermissions(PERMISSIONS.usersWrite)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Clear sign-in lockouts of a user',
     description:
@@ -95,6 +99,7 @@ export class AdminUsersController {
 
   @Delete(':id/sessions')
   @RequirePermissions(PERMISSIONS.sessionsRevoke)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Sign a user out everywhere',
     description: 'Their refresh and access tokens stop working. Needs sessions:revoke.',
@@ -105,9 +110,25 @@ export class AdminUsersController {
     return { revoked: await this.admin.revokeSessions(id) };
   }
 
+  @Delete(':id/mfa')
+  @HttpCode(204)
+  @RequirePermissions(PERMISSIONS.usersWrite)
+  @RequiresRecentAuthentication()
+  @ApiOperation({
+    summary: 'Turn off a user’s two-step verification (lost authenticator and recovery codes)',
+    description:
+      'Removes the authenticator and recovery codes; the user signs in with one factor until they enrol again, and is told by a message to their email (or phone). Audited as `mfa.reset`. 409 `mfa_not_enabled` when it was off. Needs users:write and a session that authenticated within REAUTH_WINDOW.',
+  })
+  @ApiNoContentResponse({ description: 'Two-step verification is off.' })
+  @ApiAuthenticated(400, 403, 404, 409)
+  resetMfa(@UserId() id: string): Promise<void> {
+    return this.admin.resetMfa(id);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @RequirePermissions(PERMISSIONS.usersDelete)
+  @RequiresRecentAuthentication()
   @ApiOperation({
     summary: 'Delete a user',
     description:

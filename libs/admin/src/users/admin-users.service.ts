@@ -4,6 +4,7 @@ import { EntityManager, In, Not, Repository } from 'typeorm';
 import {
   AppError,
   AuditAction,
+  Clock,
   Errors,
   FieldError,
   newId,
@@ -17,6 +18,8 @@ import {
 import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity, UserDto, UserViewService } from '@identity/auth-core';
+import { Outbox, OutgoingMessage } from '@identity/messaging';
+import { MfaErrors, mfaLockoutKey, MfaService } from '@identity/mfa';
 import { DEFAULT_ROLE, grants, PERMISSIONS, RbacService, RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
@@ -59,6 +62,9 @@ export class AdminUsersService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly lockout: LockoutService,
+    private readonly mfa: MfaService,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
@@ -227,8 +233,25 @@ export class AdminUsersService {
     const identifiers = [user.email, user.phone, ...usernames.map((identity) => identity.username)].filter((value): value is string =>
       Boolean(value),
     );
-    await this.lockout.unlock(identifiers.map(accountKeyOf));
+    await this.lockout.unlock([...identifiers.map(accountKeyOf), mfaLockoutKey(userId)]);
     await this.publish(undefined, 'user.unlocked', userId, { identifiers: identifiers.length });
+  }
+
+  /**
+   * Turns the user's MFA off for someone who lost both authenticator and recovery codes. The
+   * notice to the owner commits with the change, so an owner who did not ask finds out.
+   */
+  async resetMfa(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    const wasOn = await this.transactions.run(async (manager) => {
+      if (!(await this.mfa.reset(manager, userId))) return false;
+      const notice = mfaResetNotice(user, this.clock.now());
+      if (notice) await this.outbox.enqueue(manager, notice);
+      await this.publish(manager, 'mfa.reset', userId, { notified: notice?.channel ?? null });
+      return true;
+    });
+    if (!wasOn) throw MfaErrors.notEnabled();
+    this.outbox.wake();
   }
 
   async revokeSessions(userId: string): Promise<number> {
@@ -264,6 +287,22 @@ export class AdminUsersService {
   ): Promise<void> {
     return this.events.publish({ action, success: true, userId, metadata, manager });
   }
+}
+
+/** "Two-step verification was turned off", to the account's email, else its phone; null with neither. */
+function mfaResetNotice(user: UserEntity, resetAt: Date): OutgoingMessage | null {
+  const address = user.email
+    ? { channel: 'email' as const, to: user.email }
+    : user.phone
+      ? { channel: 'sms' as const, to: user.phone }
+      : null;
+  if (!address) return null;
+  return {
+    ...address,
+    template: 'mfa_reset',
+    locale: user.locale,
+    data: { displayName: user.displayName, resetAt: resetAt.toISOString() },
+  };
 }
 
 function assertKeepsRoleManagement(roles: RoleEntity[]): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
+import { MfaService } from '@identity/mfa';
 import { RbacService } from '@identity/rbac';
 import { UserEntity, UsersService } from '@identity/users';
 import { UserAuthEntity } from '../user-auth.entity';
@@ -12,6 +13,7 @@ export class UserViewService {
   constructor(
     private readonly users: UsersService,
     private readonly rbac: RbacService,
+    private readonly mfa: MfaService,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
@@ -20,9 +22,10 @@ export class UserViewService {
   }
 
   async of(user: UserEntity): Promise<UserDto> {
-    const [roles, withUsername] = await Promise.all([
+    const [roles, withUsername, mfaEnabled] = await Promise.all([
       this.rbac.roleNamesOf(user.id),
       this.identities.findOne({ where: { userId: user.id, username: Not(IsNull()) }, select: { id: true, username: true } }),
+      this.mfa.isEnabled(user.id),
     ]);
     return {
       id: user.id,
@@ -37,7 +40,7 @@ export class UserViewService {
       locale: user.locale,
       profile: user.profile ?? {},
       roles,
-      mfaEnabled: false,
+      mfaEnabled,
       isActive: user.isActive,
       createdAt: user.createdAt,
       lastLoginAt: user.lastLoginAt,

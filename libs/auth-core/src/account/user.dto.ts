@@ -73,3 +73,18 @@ export class TokenResponseDto {
   @ApiProperty({ type: UserDto })
   user: UserDto;
 }
+
+/** The answer of a sign-in whose account has MFA on: no tokens and no session yet. */
+export class MfaRequiredDto {
+  @ApiProperty({ enum: [true], example: true })
+  mfaRequired: true;
+
+  @ApiProperty({ description: 'Single use, short-lived (MFA_TOKEN_TTL); send it with a code to POST /auth/mfa/verify.' })
+  mfaToken: string;
+
+  @ApiProperty({ type: [String], enum: ['totp', 'recovery_code'], example: ['totp', 'recovery_code'] })
+  methods: string[];
+
+  @ApiProperty({ example: 300, description: 'Seconds until the mfaToken expires.' })
+  expiresIn: number;
+}

@@ -16,6 +16,11 @@ export interface LoginMethodDescriptor {
   kind: ProviderKind;
   description?: string;
   supports: ProviderCapability[];
+  /**
+   * The RFC 8176 `amr` value access tokens carry for this method. Defaults by kind: `pwd` for
+   * password, `otp` for one-time codes, `fed` for federated sign-in (oauth, id-token).
+   */
+  amr?: string;
 }
 
 /** The parts of an incoming request a login method may look at to recognise its own. */

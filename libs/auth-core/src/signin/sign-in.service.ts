@@ -3,20 +3,38 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
 import { TransactionRunner, isUniqueViolation } from '@identity/database';
+import { MfaChallengeService, MfaService, PendingSecondFactor } from '@identity/mfa';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
 import { AccessTokenService, IssuedSession, SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
-import { TokenResponseDto } from '../account/user.dto';
+import { MfaRequiredDto, TokenResponseDto } from '../account/user.dto';
 import { UserViewService } from '../account/user-view.service';
-import { ExternalIdentity } from '../registry/login-method';
+import { ExternalIdentity, LoginMethodDescriptor } from '../registry/login-method';
 import { ProviderRegistry } from '../registry/provider-registry';
 import { UserAuthEntity } from '../user-auth.entity';
 
+/**
+ * What a proven first factor leads to: a session, or, for an account with MFA on, the pending
+ * second step (no session exists until POST /auth/mfa/verify succeeds).
+ */
+export type FirstFactorOutcome = IssuedSession | PendingSecondFactor;
+
+/** The answer of every sign-in route: tokens, or `{ mfaRequired: true, mfaToken, methods }`. */
+export type SignInResponse = TokenResponseDto | MfaRequiredDto;
+
+export const needsSecondFactor = (outcome: FirstFactorOutcome): outcome is PendingSecondFactor => 'mfaToken' in outcome;
+
 export interface SignInResult {
-  tokens: TokenResponseDto;
+  /** The token response, or `mfaRequired` when the account has a second factor. */
+  tokens: SignInResponse;
   /** True when this sign-in created the account (201 instead of 200). */
   created: boolean;
 }
+
+/** RFC 8176 `amr` value of a login method when its descriptor names none: by kind. */
+const AMR_BY_KIND: Record<LoginMethodDescriptor['kind'], string> = { password: 'pwd', otp: 'otp', oauth: 'fed', 'id-token': 'fed' };
+/** Added to `amr` by a second factor: a TOTP or recovery code is a one-time password, and two factors make `mfa`. */
+const SECOND_FACTOR_AMR = ['otp', 'mfa'];
 
 /** The account a proven identity belongs to. */
 export interface ResolvedAccount {
@@ -37,6 +55,12 @@ export const accountDisabled = () =>
  * The one place where a proven identity becomes a signed-in user: find the linked user, or link
  * by a verified email/phone, or create the account; then open a session and issue tokens.
  * Providers call this; it never knows which provider it is talking to beyond its descriptor.
+ *
+ * Every first factor ends in openSession (directly, or through startSession or
+ * signInWithIdentity). That is where MFA applies: for an account with a confirmed second factor
+ * it opens no session but issues an mfaToken, and tokensFor turns that into the `mfaRequired`
+ * answer. A provider gets this by passing whatever it received on to tokensFor and returning
+ * the SignInResponse; completeSecondFactor opens the session once the code is right.
  */
 @Injectable()
 export class SignInService {
@@ -49,6 +73,8 @@ export class SignInService {
     private readonly views: UserViewService,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly mfa: MfaService,
+    private readonly mfaChallenges: MfaChallengeService,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
@@ -142,8 +168,8 @@ export class SignInService {
     }
   }
 
-  /** Opens a session for a user whose credentials a provider has already checked. */
-  async startSession(user: UserEntity, providerId: string, client: ClientContext): Promise<TokenResponseDto> {
+  /** Opens a session (or starts the second step) for a user whose credentials a provider has already checked. */
+  async startSession(user: UserEntity, providerId: string, client: ClientContext): Promise<SignInResponse> {
     if (!user.isActive) {
       await this.events.publish({
         action: 'login.failed',
@@ -159,36 +185,86 @@ export class SignInService {
   }
 
   /**
-   * Opens a session inside the caller's transaction, for flows that create or change the account
-   * in the same commit (a verified registration, a password reset). The caller has checked that
-   * the account is active, and builds the tokens with `tokensFor` once the transaction committed.
+   * Completes a first factor inside the caller's transaction, for flows that create or change the
+   * account in the same commit (a verified registration, a password reset, a redeemed code): opens
+   * the session, or, when the account has MFA on, issues the mfaToken instead. The caller has
+   * checked that the account is active, and answers with `tokensFor` once the transaction committed.
    */
-  async openSession(manager: EntityManager, user: UserEntity, providerId: string, client: ClientContext): Promise<IssuedSession> {
+  async openSession(manager: EntityManager, user: UserEntity, providerId: string, client: ClientContext): Promise<FirstFactorOutcome> {
+    if (await this.mfa.isEnabled(user.id, manager))
+      return this.mfaChallenges.issue(manager, { userId: user.id, provider: providerId, client });
+    return this.openAuthenticatedSession(manager, user, providerId, client, [this.amrOf(providerId)]);
+  }
+
+  /**
+   * The second step: a TOTP or recovery code for the mfaToken of a first factor. Consumes the
+   * token and the code and opens the session in one transaction; the session records the first
+   * factor's login method and `amr` lists both factors.
+   */
+  async completeSecondFactor(mfaToken: string, code: string, client: ClientContext): Promise<TokenResponseDto> {
+    const { user, issued } = await this.mfaChallenges.redeem(mfaToken, code, async (manager, challenge, factor) => {
+      const user = await manager.findOneByOrFail(UserEntity, { id: challenge.userId });
+      if (!user.isActive) throw accountDisabled();
+      const amr = [...new Set([this.amrOf(challenge.provider), ...SECOND_FACTOR_AMR])];
+      const issued = await this.openAuthenticatedSession(manager, user, challenge.provider, client, amr, factor);
+      return { user, issued };
+    });
+    return this.tokensFor(user, issued);
+  }
+
+  private amrOf(providerId: string): string {
+    const descriptor = this.registry.get(providerId);
+    return descriptor?.amr ?? (descriptor ? AMR_BY_KIND[descriptor.kind] : 'fed');
+  }
+
+  private async openAuthenticatedSession(
+    manager: EntityManager,
+    user: UserEntity,
+    providerId: string,
+    client: ClientContext,
+    amr: string[],
+    secondFactor?: string,
+  ): Promise<IssuedSession> {
     const now = new Date();
     // The user row is locked first: inserting the session only share-locks it (foreign key),
     // and taking the exclusive lock after that deadlocks two concurrent sign-ins of one user.
     await this.users.recordLogin(manager, user.id, now);
     await manager.update(UserAuthEntity, { userId: user.id, authProviderId: this.registry.rowId(providerId) }, { lastUsedAt: now });
-    const opened = await this.sessions.open(manager, user.id, providerId, client);
+    const opened = await this.sessions.open(manager, user.id, providerId, client, amr);
     await this.events.publish({
       action: 'login.succeeded',
       success: true,
       userId: user.id,
       actorId: user.id,
       sessionId: opened.session.id,
-      metadata: { provider: providerId },
+      metadata: { provider: providerId, ...(secondFactor ? { secondFactor } : {}) },
       manager,
     });
     user.lastLoginAt = now;
     return opened;
   }
 
-  /** Builds the token response for a session that was just opened or refreshed. */
-  async tokensFor(user: UserEntity, issued: IssuedSession): Promise<TokenResponseDto> {
+  /**
+   * The answer for a session that was just opened or refreshed (tokens), or for a first factor
+   * that awaits its second step (`mfaRequired`).
+   */
+  async tokensFor(user: UserEntity, issued: IssuedSession): Promise<TokenResponseDto>;
+  async tokensFor(user: UserEntity, outcome: FirstFactorOutcome): Promise<SignInResponse>;
+  async tokensFor(user: UserEntity, issued: FirstFactorOutcome): Promise<SignInResponse> {
+    if (needsSecondFactor(issued)) return mfaRequired(issued);
     const view = await this.views.of(user);
+    const session = issued.session;
+    const amr = session.amr ? session.amr.split(' ') : [];
     return {
       tokenType: 'Bearer',
-      accessToken: this.accessTokens.sign({ sub: user.id, sid: issued.session.id, roles: view.roles }),
+      accessToken: this.accessTokens.sign({
+        sub: user.id,
+        sid: session.id,
+        roles: view.roles,
+        amr,
+        acr: amr.includes('mfa') ? 'aal2' : 'aal1',
+        auth_time: Math.floor((session.authTime ?? session.createdAt).getTime() / 1000),
+      }),
       expiresIn: this.accessTokens.ttlSeconds,
       refreshToken: issued.refreshToken,
       refreshExpiresIn: Math.max(0, Math.floor((issued.refreshExpiresAt.getTime() - Date.now()) / 1000)),
@@ -265,6 +341,10 @@ export class SignInService {
     });
     return user;
   }
+}
+
+function mfaRequired(pending: PendingSecondFactor): MfaRequiredDto {
+  return { mfaRequired: true, mfaToken: pending.mfaToken, methods: pending.methods, expiresIn: pending.expiresIn };
 }
 
 const linkRequired = () =>

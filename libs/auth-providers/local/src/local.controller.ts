@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
-import { SignInService, TokenResponseDto } from '@identity/auth-core';
+import { MfaRequiredDto, ReauthenticationService, SignInResponse, SignInService, TokenResponseDto } from '@identity/auth-core';
 import { ChangePasswordDto, LoginDto } from './local.dto';
 import { LocalAccountsService } from './local-accounts.service';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
@@ -22,11 +22,12 @@ export class LocalLoginController {
   @ApiOperation({
     summary: 'Sign in with a password',
     description:
-      'The identifier may be an email, an E.164 phone number or a username / roll number. Unknown identifiers, wrong passwords and deactivated accounts all answer the same 401 `invalid_credentials`.',
+      'The identifier may be an email, an E.164 phone number or a username / roll number. Unknown identifiers, wrong passwords and deactivated accounts all answer the same 401 `invalid_credentials`. An account with two-step verification gets `{ mfaRequired, mfaToken, methods }` instead of tokens; finish with POST /auth/mfa/verify.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiExtraModels(TokenResponseDto, MfaRequiredDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiProblems(400, 401, 503)
-  async login(@Body() body: LoginDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
+  async login(@Body() body: LoginDto, @Client() client: ClientContext): Promise<SignInResponse> {
     const user = await this.accounts.authenticate(body.identifier, body.password);
     return this.signIn.startSession(user, LOCAL_PROVIDER_ID, client);
   }
@@ -35,14 +36,22 @@ export class LocalLoginController {
 @ApiTags('account')
 @Controller('me')
 export class LocalPasswordController {
-  constructor(private readonly accounts: LocalAccountsService) {}
+  constructor(
+    private readonly accounts: LocalAccountsService,
+    private readonly reauthentication: ReauthenticationService,
+  ) {}
 
   @Post('password')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change my password; every other session is signed out and the owner is notified' })
+  @ApiOperation({
+    summary: 'Change my password; every other session is signed out and the owner is notified',
+    description:
+      'With two-step verification on, the session must also have authenticated within REAUTH_WINDOW (401 `reauthentication_required`; see POST /auth/reauthenticate).',
+  })
   @ApiNoContentResponse({ description: 'Changed.' })
   @ApiAuthenticated(400, 403)
   async change(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Client() client: ClientContext): Promise<void> {
+    await this.reauthentication.assertRecentIfMfa(principal);
     await this.accounts.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword, client);
   }
 }

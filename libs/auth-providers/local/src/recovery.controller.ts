@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { RateLimit, UniformDuration } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { TokenResponseDto } from '@identity/auth-core';
+import { MfaRequiredDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationDto } from '@identity/otp';
 import { ResetPasswordDto } from './recovery.dto';
 import { RecoveryService } from './recovery.service';
@@ -35,11 +35,12 @@ export class RecoveryController {
   @ApiOperation({
     summary: 'Set a new password with the reset code',
     description:
-      'Signs in with a new session and ends every other session of the account; the owner is notified. A wrong, expired, spent or foreign code answers 400 and changes nothing; a new password the policy refuses leaves the code usable.',
+      'Signs in with a new session and ends every other session of the account; the owner is notified. With two-step verification on, the password is changed but the answer is `mfaRequired` (finish with POST /auth/mfa/verify). A wrong, expired, spent or foreign code answers 400 and changes nothing; a new password the policy refuses leaves the code usable.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiExtraModels(TokenResponseDto, MfaRequiredDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiProblems(400, 403, 503)
-  reset(@Body() body: ResetPasswordDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
+  reset(@Body() body: ResetPasswordDto, @Client() client: ClientContext): Promise<SignInResponse> {
     return this.recovery.reset(body, client);
   }
 }

@@ -6,15 +6,16 @@ import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
 import { CodeDestination, CodeSentDto, codeSent, destinationOf, OtpChallengeEntity, OtpErrors, OtpService } from '@identity/otp';
-import { IssuedSession, SessionsService } from '@identity/sessions';
+import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import {
   accountDisabled,
+  FirstFactorOutcome,
   PasswordHasher,
   PasswordPolicy,
   ProviderRegistry,
+  SignInResponse,
   SignInService,
-  TokenResponseDto,
   UserAuthEntity,
 } from '@identity/auth-core';
 import { passwordChangedNotice } from './account-notices';
@@ -86,12 +87,13 @@ export class RecoveryService {
   /**
    * Sets the new password when the code is right, in the transaction that consumes the code: the
    * password, the end of every other session, the new session and the owner's notice commit
-   * together or not at all.
+   * together or not at all. With MFA on, the answer is `mfaRequired` rather than tokens: a code to
+   * the inbox is one factor, and resetting the password must not skip the second.
    */
   async reset(
     request: { email?: string; phone?: string; code: string; newPassword: string },
     client: ClientContext,
-  ): Promise<TokenResponseDto> {
+  ): Promise<SignInResponse> {
     const destination = destinationOf(request);
     // Checked before the code, so a refused password leaves the code usable.
     this.policy.assert(request.newPassword, 'newPassword', { [destination.channel === 'email' ? 'email' : 'phone']: destination.address });
@@ -111,7 +113,7 @@ export class RecoveryService {
     destination: CodeDestination,
     passwordHash: string,
     client: ClientContext,
-  ): Promise<{ user: UserEntity; session: IssuedSession; username: string | null }> {
+  ): Promise<{ user: UserEntity; session: FirstFactorOutcome; username: string | null }> {
     const user = challenge.userId ? await manager.findOne(UserEntity, { where: { id: challenge.userId } }) : null;
     // The address moved to another account, or the account or its password went away, since the code was sent.
     if (!user || !ownsDestination(user, destination)) throw OtpErrors.invalid();
@@ -131,7 +133,7 @@ export class RecoveryService {
       success: true,
       userId: user.id,
       actorId: user.id,
-      sessionId: session.session.id,
+      sessionId: 'session' in session ? session.session.id : null,
       metadata: { channel: destination.channel, otherSessionsEnded },
       manager,
     });

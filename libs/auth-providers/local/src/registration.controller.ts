@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimit, UniformDuration } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { TokenResponseDto } from '@identity/auth-core';
+import { SignInResponse, TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
 import { RegisterDto } from './registration.dto';
 import { RegistrationService } from './registration.service';
@@ -39,9 +39,10 @@ export class RegistrationController {
     description:
       'The email or phone the code went to is verified on the new account. A wrong, expired, spent or foreign code answers 400 and creates nothing; three wrong codes end the code. 409 when the email, phone or username was taken meanwhile (the code stays usable).',
   })
+  // Always tokens in practice: a new account has no second factor yet.
   @ApiCreatedResponse({ type: TokenResponseDto })
   @ApiProblems(400, 409, 503)
-  verify(@Body() body: DestinationCodeDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
+  verify(@Body() body: DestinationCodeDto, @Client() client: ClientContext): Promise<SignInResponse> {
     return this.registration.verify(body, client);
   }
 

@@ -6,9 +6,8 @@ import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { Outbox, OutgoingMessage } from '@identity/messaging';
 import { CodeDestination, CodeSentDto, codeSent, destinationOf, IssuedOtp, OtpErrors, OtpService } from '@identity/otp';
 import { RbacService } from '@identity/rbac';
-import { IssuedSession } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
-import { PasswordHasher, ProviderRegistry, SignInService, TokenResponseDto, UserAuthEntity } from '@identity/auth-core';
+import { FirstFactorOutcome, PasswordHasher, ProviderRegistry, SignInResponse, SignInService, UserAuthEntity } from '@identity/auth-core';
 import { accountExists, LocalAccountsService } from './local-accounts.service';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 import { PendingRegistrationEntity, RegistrationData } from './pending-registration.entity';
@@ -111,7 +110,7 @@ export class RegistrationService {
    * destination verified, local credential, roles, session; pending row deleted. All of it in
    * the transaction that consumes the code, so the code is spent only if the account exists.
    */
-  async verify(request: { email?: string; phone?: string; code: string }, client: ClientContext): Promise<TokenResponseDto> {
+  async verify(request: { email?: string; phone?: string; code: string }, client: ClientContext): Promise<SignInResponse> {
     const destination = destinationOf(request);
     try {
       const { user, session } = await this.otp.redeem('registration', destination.address, request.code, (manager) =>
@@ -129,7 +128,7 @@ export class RegistrationService {
     manager: EntityManager,
     destination: CodeDestination,
     client: ClientContext,
-  ): Promise<{ user: UserEntity; session: IssuedSession }> {
+  ): Promise<{ user: UserEntity; session: FirstFactorOutcome }> {
     const pending = await manager.findOne(PendingRegistrationEntity, { where: { destination: destination.address } });
     // A right code with nothing pending cannot happen short of a lost row; refuse like a wrong one.
     if (!pending) throw OtpErrors.invalid();
@@ -148,7 +147,7 @@ export class RegistrationService {
       success: true,
       userId: user.id,
       actorId: user.id,
-      sessionId: session.session.id,
+      sessionId: 'session' in session ? session.session.id : null,
       metadata: { channel: destination.channel, roles: data.roles },
       manager,
     });

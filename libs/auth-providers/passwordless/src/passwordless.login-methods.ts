@@ -38,6 +38,7 @@ abstract class CodeLoginMethod implements LoginMethodProvider {
   kind: 'otp',
   description: 'One-time code sent by email',
   supports: ['sign-in', 'sign-up'],
+  amr: 'email',
 })
 export class EmailOtpLoginMethod extends CodeLoginMethod {
   constructor(@Inject(otpConfig.KEY) config: ConfigType<typeof otpConfig>) {
@@ -52,6 +53,7 @@ export class EmailOtpLoginMethod extends CodeLoginMethod {
   kind: 'otp',
   description: 'One-time code sent by SMS',
   supports: ['sign-in', 'sign-up'],
+  amr: 'sms',
 })
 export class MobileOtpLoginMethod extends CodeLoginMethod {
   constructor(@Inject(otpConfig.KEY) config: ConfigType<typeof otpConfig>) {

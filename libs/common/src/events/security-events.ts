@@ -35,6 +35,14 @@ export const AUDIT_ACTIONS = [
   'role.deleted',
   'provider.enabled',
   'provider.disabled',
+  'mfa.enrolled',
+  'mfa.verified',
+  'mfa.failed',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.disabled',
+  'mfa.reset',
+  'reauthenticated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

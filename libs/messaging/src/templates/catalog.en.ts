@@ -64,4 +64,14 @@ export const ENGLISH: MessageCatalog = {
     ],
     sms: (app) => `Your ${app} password was changed. If this was not you, reset it now and contact support.`,
   },
+  mfaReset: {
+    subject: (app) => `${app}: Two-step verification was turned off`,
+    paragraphs: (app, resetAt) => [
+      `An administrator turned off two-step verification for your ${app} account on ${resetAt}. Signing in now needs only your usual sign-in method.`,
+      'If you asked for this, set it up again under your account security settings once you can.',
+      'If you did not ask for this, contact support now and change your password.',
+    ],
+    sms: (app) =>
+      `Two-step verification on your ${app} account was turned off by an administrator. If you did not ask for this, contact support.`,
+  },
 };

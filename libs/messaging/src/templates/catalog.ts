@@ -23,4 +23,9 @@ export interface MessageCatalog {
     paragraphs(appName: string, changedAt: string, ip: string | null | undefined): string[];
     sms(appName: string): string;
   };
+  mfaReset: {
+    subject(appName: string): string;
+    paragraphs(appName: string, resetAt: string): string[];
+    sms(appName: string): string;
+  };
 }

@@ -41,4 +41,12 @@ describe('message templates', () => {
     expect(body).toBe('654321 is your Acme sign-in code. It expires in 5 min. Never share it.');
     expect(body.length).toBeLessThanOrEqual(160);
   });
+
+  it('tells the owner that an administrator turned two-step verification off, by email and SMS', () => {
+    const email = renderEmail('mfa_reset', { displayName: 'Ada', resetAt: '2026-01-02T03:04:05.000Z' }, 'Acme');
+    expect(email.subject).toBe('Acme: Two-step verification was turned off');
+    expect(email.text).toContain('Fri, 02 Jan 2026 03:04:05 GMT');
+    expect(email.html).toContain('contact support');
+    expect(renderSms('mfa_reset', { resetAt: '2026-01-02T03:04:05.000Z' }, 'Acme').length).toBeLessThanOrEqual(160);
+  });
 });

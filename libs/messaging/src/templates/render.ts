@@ -1,5 +1,5 @@
 import { MessagePayload } from '../outbox-message.entity';
-import { MessageTemplate, OtpCodeData, PasswordChangedData } from '../outgoing-message';
+import { MessageTemplate, MfaResetData, OtpCodeData, PasswordChangedData } from '../outgoing-message';
 import { MessageCatalog } from './catalog';
 import { ENGLISH } from './catalog.en';
 import { EmailLayout, renderHtml, renderText } from './layout';
@@ -41,6 +41,10 @@ function layoutOf(catalog: MessageCatalog, appName: string, template: MessageTem
       const paragraphs = catalog.passwordChanged.paragraphs(appName, formatTime(data.changedAt), data.ip);
       return { ...base, preheader: paragraphs[0], paragraphsBefore: paragraphs, paragraphsAfter: [] };
     }
+    case 'mfa_reset': {
+      const paragraphs = catalog.mfaReset.paragraphs(appName, formatTime((payload as unknown as MfaResetData).resetAt));
+      return { ...base, preheader: paragraphs[0], paragraphsBefore: paragraphs, paragraphsAfter: [] };
+    }
   }
 }
 
@@ -52,6 +56,8 @@ function subjectOf(catalog: MessageCatalog, appName: string, template: MessageTe
       return catalog.accountExists.subject(appName);
     case 'password_changed':
       return catalog.passwordChanged.subject(appName);
+    case 'mfa_reset':
+      return catalog.mfaReset.subject(appName);
   }
 }
 
@@ -73,6 +79,8 @@ export function renderSms(template: MessageTemplate, payload: MessagePayload, ap
       return catalog.accountExists.sms(appName);
     case 'password_changed':
       return catalog.passwordChanged.sms(appName);
+    case 'mfa_reset':
+      return catalog.mfaReset.sms(appName);
   }
 }
 
