@@ -1,5 +1,6 @@
 import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig } from '@identity/auth-core';
+import { loadFirebaseConfig } from '@identity/auth-providers/firebase';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
@@ -16,6 +17,7 @@ const LOADERS = [
   loadOtpConfig,
   loadMessagingConfig,
   loadLocalConfig,
+  loadFirebaseConfig,
 ];
 
 /**

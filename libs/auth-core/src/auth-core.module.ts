@@ -11,6 +11,8 @@ import { AccessTokenGuard } from './access-token.guard';
 import { AccountController } from './account/account.controller';
 import { ContactChangeController } from './account/contact-change.controller';
 import { ContactChangeService } from './account/contact-change.service';
+import { IdentitiesController } from './account/identities.controller';
+import { IdentitiesService } from './account/identities.service';
 import { ReauthenticationService } from './account/reauthentication.service';
 import { UserViewService } from './account/user-view.service';
 import { authCoreConfig } from './auth-core.config';
@@ -39,7 +41,7 @@ import { UserAuthEntity } from './user-auth.entity';
     OtpModule,
     MessagingModule,
   ],
-  controllers: [AuthController, AccountController, ContactChangeController],
+  controllers: [AuthController, AccountController, ContactChangeController, IdentitiesController],
   providers: [
     ProviderRegistry,
     PasswordHasher,
@@ -48,6 +50,7 @@ import { UserAuthEntity } from './user-auth.entity';
     UserViewService,
     ReauthenticationService,
     ContactChangeService,
+    IdentitiesService,
     // The switch is checked first: a disabled method answers 404 whether or not a token came.
     { provide: APP_GUARD, useClass: ProviderSwitchGuard },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
@@ -59,6 +62,7 @@ import { UserAuthEntity } from './user-auth.entity';
     SignInService,
     UserViewService,
     ReauthenticationService,
+    IdentitiesService,
     TypeOrmModule,
     UsersModule,
     RbacModule,

@@ -13,6 +13,8 @@ export * from './account/user.dto';
 export * from './account/user-view.service';
 export * from './account/reauthentication.service';
 export * from './account/contact-change.service';
+export * from './account/identity.dto';
+export * from './account/identities.service';
 export * from './auth.dto';
 export * from './access-token.guard';
 export * from './auth-core.module';

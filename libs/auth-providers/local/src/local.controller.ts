@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
 import { SignInService, TokenResponseDto } from '@identity/auth-core';
-import { ChangePasswordDto, LoginDto } from './local.dto';
+import { ChangePasswordDto, LoginDto, SetPasswordDto } from './local.dto';
 import { LocalAccountsService } from './local-accounts.service';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 
@@ -42,5 +42,18 @@ export class LocalPasswordController {
   @ApiAuthenticated(400, 403)
   async change(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Client() client: ClientContext): Promise<void> {
     await this.accounts.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword, client);
+  }
+
+  @Post('password/set')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Add a password to my account, which has none (it signs in with Firebase or a code)',
+    description:
+      'Then the account also signs in with its email or phone and this password. Needs a session opened by a sign-in within REAUTH_WINDOW (403 `reauthentication_required`); 409 `password_already_set` when the account has a password (change it with POST /me/password). The password policy applies; the owner is sent a "password changed" notice; audited as identity.linked.',
+  })
+  @ApiNoContentResponse({ description: 'Password set.' })
+  @ApiAuthenticated(400, 403, 409)
+  async set(@CurrentUser() principal: Principal, @Body() body: SetPasswordDto, @Client() client: ClientContext): Promise<void> {
+    await this.accounts.setFirstPassword(principal, body.newPassword, client);
   }
 }
