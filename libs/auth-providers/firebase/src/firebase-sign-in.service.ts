@@ -101,7 +101,8 @@ export class FirebaseSignInService {
   }
 }
 
-function identityOf(claims: FirebaseTokenClaims, fields: RegistrationFields): ExternalIdentity {
+/** The normalized identity of a verified token; the body's email counts only when the token has none, and unverified. */
+export function identityOf(claims: FirebaseTokenClaims, fields: RegistrationFields): ExternalIdentity {
   const tokenEmail = claims.email ? normalizeEmail(claims.email) : null;
   const phone = claims.phone ? normalizePhone(claims.phone) : null;
   return {
