@@ -213,6 +213,21 @@ describe('Firebase configuration', () => {
     }
   });
 
+  it('answers 503 when Firebase cannot be reached, and records nothing as a bad token', async () => {
+    const fb = await firebaseEmulator();
+    const { idToken } = await fb.signInWithPhone(freshPhone());
+    // A port nothing listens on: the revocation check cannot reach the emulator.
+    const t = await startTestApp({ FIREBASE_PROJECT_ID: fb.projectId, FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9' });
+    try {
+      const response = await t.http().post('/api/v1/auth/firebase').send({ idToken });
+      expect({ status: response.status, code: response.body.code }).toEqual({ status: 503, code: 'firebase_unavailable' });
+      expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(await countRows(t, 'users')).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses to boot in production with the emulator switched on', async () => {
     await expect(
       startTestApp({ NODE_ENV: 'production', FIREBASE_PROJECT_ID: 'demo-prod', FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' }),

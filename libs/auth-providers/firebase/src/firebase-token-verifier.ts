@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { App, cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
@@ -38,11 +38,15 @@ export abstract class FirebaseTokenVerifier {
   abstract verify(idToken: string): Promise<FirebaseTokenClaims>;
 }
 
-/** Auth error codes that mean "this token proves nothing"; others are Firebase being unreachable. */
-const UNAVAILABLE_CODES = new Set(['auth/internal-error', 'app/network-error', 'app/network-timeout']);
+/**
+ * Errors that say nothing about the token: Firebase unreachable, or this service unable to ask it
+ * (no usable credentials for the revocation check). Every other error refuses the token.
+ */
+const UNAVAILABLE_CODES = new Set(['auth/internal-error', 'app/network-error', 'app/network-timeout', 'app/invalid-credential']);
 
 @Injectable()
 export class FirebaseAdminTokenVerifier extends FirebaseTokenVerifier implements OnModuleDestroy {
+  private readonly logger = new Logger(FirebaseAdminTokenVerifier.name);
   private app: App | null = null;
 
   constructor(@Inject(firebaseConfig.KEY) private readonly config: ConfigType<typeof firebaseConfig>) {
@@ -64,7 +68,10 @@ export class FirebaseAdminTokenVerifier extends FirebaseTokenVerifier implements
       };
     } catch (error) {
       const code = String((error as { code?: unknown }).code ?? 'unknown');
-      throw new FirebaseTokenRefused(UNAVAILABLE_CODES.has(code) ? 'unavailable' : 'invalid', code);
+      if (!UNAVAILABLE_CODES.has(code)) throw new FirebaseTokenRefused('invalid', code);
+      // The error code only: firebase-admin's messages may quote the token.
+      this.logger.error(`Firebase could not verify a token: ${code}`);
+      throw new FirebaseTokenRefused('unavailable', code);
     }
   }
 
