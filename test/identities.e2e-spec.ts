@@ -61,6 +61,22 @@ describe('linked sign-in methods of my account', () => {
     return { phone, uid: firebase.uid, token: created.body.accessToken as string, userId: created.body.user.id as string };
   };
 
+  it('documents every route in the OpenAPI description, with bearer security and its problems', async () => {
+    const paths = (await t.http().get('/docs-json').expect(200)).body.paths;
+    const operations: [string, string, string[]][] = [
+      ['/api/v1/me/identities', 'get', ['401']],
+      ['/api/v1/me/identities/{id}', 'delete', ['401', '403', '404', '409']],
+      ['/api/v1/auth/firebase/link', 'post', ['401', '403', '409']],
+      ['/api/v1/me/password/set', 'post', ['400', '401', '403', '409']],
+    ];
+    for (const [path, method, problems] of operations) {
+      expect({ path, security: paths[path]?.[method]?.security }).toEqual({ path, security: [{ bearer: [] }] });
+      for (const status of problems) expect(paths[path][method].responses).toHaveProperty(status);
+    }
+    expect(paths['/api/v1/auth/firebase'].post.security).toBeUndefined();
+    expect(Object.keys(paths['/api/v1/auth/firebase'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '401', '409']));
+  });
+
   it('lists each method with its provider, contacts and times, and never a hash', async () => {
     const user = await createUser(t);
     const { accessToken } = await signedIn(t, user);
