@@ -1,3 +1,4 @@
+import { loadAbuseConfig } from '@identity/abuse';
 import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig } from '@identity/auth-core';
 import { loadFirebaseConfig } from '@identity/auth-providers/firebase';
@@ -15,6 +16,7 @@ const LOADERS = [
   loadAuthCoreConfig,
   loadAuditConfig,
   loadOtpConfig,
+  loadAbuseConfig,
   loadMessagingConfig,
   loadLocalConfig,
   loadFirebaseConfig,

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@identity/messaging';
+import { messagingConfig, MessagingModule } from '@identity/messaging';
 import { OtpModule } from '@identity/otp';
 import { RbacModule } from '@identity/rbac';
 import { SessionsModule } from '@identity/sessions';
@@ -34,6 +34,8 @@ import { UserAuthEntity } from './user-auth.entity';
   imports: [
     DiscoveryModule,
     ConfigModule.forFeature(authCoreConfig),
+    // The brand name, which passwords must not contain.
+    ConfigModule.forFeature(messagingConfig),
     TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity]),
     UsersModule,
     RbacModule,
