@@ -181,6 +181,7 @@ describe('linked sign-in methods of my account', () => {
   it('adds a password to an account without one; it signs in with it, and the Firebase method may then go', async () => {
     const account = await firebaseAccount();
     expectProblem(await setPassword(account.token, 'short'), 400, 'validation_failed');
+    expectProblem(await setPassword(account.token, `my number ${account.phone.slice(1)}`), 400, 'validation_failed');
     await setPassword(account.token, NEW_PASSWORD).expect(204);
 
     const byPassword = await login(t, account.phone, NEW_PASSWORD);

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
 import { IdentityDto, TokenResponseDto } from '@identity/auth-core';
 import { FirebaseLinkDto, FirebaseSignInDto } from './firebase.dto';
@@ -16,6 +17,8 @@ export class FirebaseController {
 
   @Public()
   @Post()
+  // Like a one-time code exchange: one token in, our tokens out; limited per client IP.
+  @RateLimit('exchange')
   @ApiOperation({
     summary: 'Sign in (or sign up) with a Firebase ID token',
     description: `200 for a known Firebase user, 201 when this sign-in created the account: the phone number in the token is verified, its email is verified when the token says so; displayName, email (unverified, used when the token has none), profile fields and a self-assignable role are stored then. A verified email or phone that an account has verified links to it; an address an account holds but the token does not vouch for answers 409 \`account_link_required\` (sign in to that account and link Firebase there). ${BAD_TOKEN}`,

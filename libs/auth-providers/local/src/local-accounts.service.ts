@@ -280,9 +280,9 @@ export class LocalAccountsService {
       select: { id: true, passwordHash: true },
     });
     if (existing?.passwordHash) await this.passwordSetRefused(principal, passwordAlreadySet());
-    this.policy.assert(newPassword, 'newPassword');
-    const passwordHash = await this.hasher.hash(newPassword);
     const user = await this.users.getById(principal.userId);
+    this.policy.assert(newPassword, 'newPassword', { email: user.email, phone: user.phone });
+    const passwordHash = await this.hasher.hash(newPassword);
     try {
       await this.transactions.run(async (manager) => {
         if (existing) await manager.update(UserAuthEntity, { id: existing.id, passwordHash: IsNull() }, { passwordHash });
