@@ -228,6 +228,19 @@ describe('Firebase configuration', () => {
     }
   });
 
+  it('throttles sign-in attempts per client IP (RATE_LIMIT_EXCHANGE)', async () => {
+    const t = await startWithFirebase({ RATE_LIMIT_ROUTES: 'true', RATE_LIMIT_EXCHANGE: 'ip=2/1m' });
+    try {
+      const attempt = () => t.http().post('/api/v1/auth/firebase').send({ idToken: 'garbage' });
+      expect([(await attempt()).status, (await attempt()).status]).toEqual([401, 401]);
+      const limited = await attempt();
+      expect({ status: limited.status, code: limited.body.code }).toEqual({ status: 429, code: 'rate_limited' });
+      expect(limited.headers['retry-after']).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses to boot in production with the emulator switched on', async () => {
     await expect(
       startTestApp({ NODE_ENV: 'production', FIREBASE_PROJECT_ID: 'demo-prod', FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' }),
