@@ -73,6 +73,8 @@ describe('provider registry refuses a broken plug-in at boot', () => {
         ['apple', false],
         ['email_otp', true],
         ['facebook', false],
+        // Mounted but not configured: no FIREBASE_PROJECT_ID here.
+        ['firebase', false],
         ['google', false],
         ['local', true],
         ['mobile_otp', true],

@@ -1,6 +1,7 @@
 import { loadAbuseConfig } from '@identity/abuse';
 import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig } from '@identity/auth-core';
+import { loadFirebaseConfig } from '@identity/auth-providers/firebase';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
@@ -20,6 +21,7 @@ const LOADERS = [
   loadMessagingConfig,
   loadMfaConfig,
   loadLocalConfig,
+  loadFirebaseConfig,
 ];
 
 /**

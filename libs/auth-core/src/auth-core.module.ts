@@ -12,6 +12,8 @@ import { AccessTokenGuard } from './access-token.guard';
 import { AccountController } from './account/account.controller';
 import { ContactChangeController } from './account/contact-change.controller';
 import { ContactChangeService } from './account/contact-change.service';
+import { IdentitiesController } from './account/identities.controller';
+import { IdentitiesService } from './account/identities.service';
 import { ReauthenticationService } from './account/reauthentication.service';
 import { UserViewService } from './account/user-view.service';
 import { authCoreConfig } from './auth-core.config';
@@ -45,7 +47,7 @@ import { UserAuthEntity } from './user-auth.entity';
     MessagingModule,
     MfaModule,
   ],
-  controllers: [AuthController, AccountController, ContactChangeController, SecondFactorController, MyMfaController],
+  controllers: [AuthController, AccountController, ContactChangeController, IdentitiesController, SecondFactorController, MyMfaController],
   providers: [
     ProviderRegistry,
     PasswordHasher,
@@ -54,6 +56,7 @@ import { UserAuthEntity } from './user-auth.entity';
     UserViewService,
     ReauthenticationService,
     ContactChangeService,
+    IdentitiesService,
     // The switch is checked first: a disabled method answers 404 whether or not a token came.
     { provide: APP_GUARD, useClass: ProviderSwitchGuard },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
@@ -65,6 +68,7 @@ import { UserAuthEntity } from './user-auth.entity';
     SignInService,
     UserViewService,
     ReauthenticationService,
+    IdentitiesService,
     TypeOrmModule,
     UsersModule,
     RbacModule,

@@ -7,7 +7,7 @@ import { ChangeEmailDto, ChangePhoneDto, VerifyEmailChangeDto, VerifyPhoneChange
 import { UserDto } from './user.dto';
 
 const REQUEST_RULES =
-  'Needs a session opened by a sign-in within REAUTH_WINDOW (default 5 minutes) or the current password; otherwise 403 `reauthentication_required` (or `current_password_incorrect`). The answer is the same whether or not another account uses the address; only a free one receives a code. 429 with `Retry-After` during the resend cooldown or beyond the send limits.';
+  'Needs a session opened by a sign-in within REAUTH_WINDOW (default 5 minutes) or the current password; otherwise 401 `reauthentication_required` (or 403 `current_password_incorrect`). The answer is the same whether or not another account uses the address; only a free one receives a code. 429 with `Retry-After` during the resend cooldown or beyond the send limits.';
 const VERIFY_RULES =
   'The old value stays in place until this succeeds. A wrong, expired or spent code is a 400 problem; 409 `contact_taken` when another account took the address meanwhile (nothing changes).';
 

@@ -46,6 +46,8 @@ export interface ResolvedAccount {
 export interface SignUpOptions {
   /** Roles the person picked at sign-up; each must be self-assignable (never admin). */
   roles?: string[];
+  /** Custom profile fields (academic year, roll number) stored when the account is created. */
+  profile?: Record<string, unknown> | null;
 }
 
 export const accountDisabled = () =>
@@ -144,7 +146,19 @@ export class SignInService {
     if (!this.registry.supports(identity.providerId, 'sign-up')) {
       throw new AppError(HttpStatus.UNAUTHORIZED, 'account_not_found', 'No account', 'Sign up first, then link this sign-in method.');
     }
-    return { user: await this.create(manager, identity, providerRowId, signUp.roles ?? []), created: true };
+    await this.assertUnverifiedContactsFree(manager, identity);
+    return { user: await this.create(manager, identity, providerRowId, signUp), created: true };
+  }
+
+  /**
+   * An email or phone the identity does not vouch for, but which an account already has, never
+   * joins that account (no takeover by claiming an address): its owner must sign in and link.
+   */
+  private async assertUnverifiedContactsFree(manager: EntityManager, identity: ExternalIdentity): Promise<void> {
+    if (identity.email && !identity.emailVerified && (await manager.exists(UserEntity, { where: { email: identity.email } })))
+      throw linkRequired();
+    if (identity.phone && !identity.phoneVerified && (await manager.exists(UserEntity, { where: { phone: identity.phone } })))
+      throw linkRequired();
   }
 
   private async linkedUser(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
@@ -295,7 +309,8 @@ export class SignInService {
     return null;
   }
 
-  private async link(manager: EntityManager, user: UserEntity, identity: ExternalIdentity, providerRowId: string): Promise<void> {
+  /** Writes the user_auth row of an identity; a unique key refusing it propagates to the caller. */
+  async link(manager: EntityManager, user: Pick<UserEntity, 'id'>, identity: ExternalIdentity, providerRowId: string): Promise<void> {
     const now = new Date();
     await manager.insert(UserAuthEntity, {
       id: newId(),
@@ -305,7 +320,7 @@ export class SignInService {
       providerEmail: identity.email ?? null,
       username: null,
       passwordHash: null,
-      providerData: { profile: identity.profile },
+      providerData: { profile: identity.profile, ...(identity.phone ? { phone: identity.phone } : {}) },
       isVerified: true,
       verifiedAt: now,
       lastUsedAt: null,
@@ -317,8 +332,9 @@ export class SignInService {
     manager: EntityManager,
     identity: ExternalIdentity,
     providerRowId: string,
-    pickedRoles: string[],
+    signUp: SignUpOptions,
   ): Promise<UserEntity> {
+    const pickedRoles = signUp.roles ?? [];
     await this.rbac.assertSelfAssignable(pickedRoles, manager);
     const user = await this.users.create(manager, {
       email: identity.email ?? null,
@@ -328,6 +344,7 @@ export class SignInService {
       displayName: identity.profile.displayName?.trim() || identity.email?.split('@')[0] || 'User',
       avatarUrl: identity.profile.avatarUrl ?? null,
       locale: identity.profile.locale ?? null,
+      profile: signUp.profile && Object.keys(signUp.profile).length ? signUp.profile : null,
     });
     await this.link(manager, user, identity, providerRowId);
     await this.rbac.grant(manager, user.id, [DEFAULT_ROLE, ...pickedRoles]);

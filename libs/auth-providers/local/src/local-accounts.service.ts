@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
   AppError,
   INVALID_PHONE_MESSAGE,
@@ -13,6 +14,7 @@ import {
   normalizeEmail,
   normalizePhone,
   normalizeUsername,
+  Principal,
   ValidationError,
 } from '@identity/common';
 import { accountKeyOf, LockoutService } from '@identity/abuse';
@@ -21,7 +23,7 @@ import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
 import { Outbox } from '@identity/messaging';
 import { SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
-import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity } from '@identity/auth-core';
+import { PasswordHasher, PasswordPolicy, ProviderRegistry, ReauthenticationService, UserAuthEntity } from '@identity/auth-core';
 import { passwordChangedNotice } from './account-notices';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 
@@ -60,6 +62,14 @@ const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{1,63}$/u;
 export const accountExists = () =>
   new AppError(HttpStatus.CONFLICT, 'account_exists', 'Account exists', 'An account with this email, phone or username already exists.');
 
+export const passwordAlreadySet = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'password_already_set',
+    'Password already set',
+    'This account has a password. Change it with POST /me/password.',
+  );
+
 export const invalidCredentials = () =>
   new AppError(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Invalid credentials', 'The identifier or password is incorrect.');
 
@@ -80,6 +90,7 @@ export class LocalAccountsService {
     private readonly lockout: LockoutService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly reauthentication: ReauthenticationService,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
@@ -254,6 +265,74 @@ export class LocalAccountsService {
       });
     });
     this.outbox.wake();
+  }
+
+  /**
+   * Adds a password to an account that signs in only in other ways (Firebase, a code). Needs a
+   * recent sign-in, since no current password exists to ask for. The user can then sign in with
+   * their email or phone and this password; the owner is told as after a password change.
+   */
+  async setFirstPassword(principal: Principal, newPassword: string, client: ClientContext): Promise<void> {
+    await this.reauthentication.assertRecentOrPassword(principal).catch((error: unknown) => this.passwordSetRefused(principal, error));
+    const authProviderId = this.registry.rowId(LOCAL_PROVIDER_ID);
+    const existing = await this.identities.findOne({
+      where: { userId: principal.userId, authProviderId },
+      select: { id: true, passwordHash: true },
+    });
+    if (existing?.passwordHash) await this.passwordSetRefused(principal, passwordAlreadySet());
+    const user = await this.users.getById(principal.userId);
+    this.policy.assert(newPassword, 'newPassword', { email: user.email, phone: user.phone });
+    const passwordHash = await this.hasher.hash(newPassword);
+    try {
+      await this.transactions.run(async (manager) => {
+        if (existing) await manager.update(UserAuthEntity, { id: existing.id, passwordHash: IsNull() }, { passwordHash });
+        else await manager.insert(UserAuthEntity, this.passwordCredential(user, authProviderId, passwordHash));
+        const notice = passwordChangedNotice(user, this.clock.now(), client);
+        if (notice) await this.outbox.enqueue(manager, notice);
+        await this.events.publish({
+          action: 'identity.linked',
+          success: true,
+          userId: user.id,
+          metadata: { provider: LOCAL_PROVIDER_ID, by: 'password_set' },
+          manager,
+        });
+      });
+    } catch (error) {
+      // A concurrent request set one first.
+      if (isUniqueViolation(error)) await this.passwordSetRefused(principal, passwordAlreadySet());
+      throw error;
+    }
+    this.outbox.wake();
+  }
+
+  private passwordCredential(user: UserEntity, authProviderId: string, passwordHash: string): QueryDeepPartialEntity<UserAuthEntity> {
+    const verified = user.emailVerifiedAt !== null || user.phoneVerifiedAt !== null;
+    return {
+      id: newId(),
+      userId: user.id,
+      authProviderId,
+      providerUserId: user.id,
+      providerEmail: user.email,
+      username: null,
+      passwordHash,
+      providerData: null,
+      isVerified: verified,
+      verifiedAt: verified ? this.clock.now() : null,
+      lastUsedAt: null,
+    };
+  }
+
+  private async passwordSetRefused(principal: Principal, error: unknown): Promise<never> {
+    if (error instanceof AppError) {
+      await this.events.publish({
+        action: 'identity.linked',
+        success: false,
+        userId: principal.userId,
+        errorCode: error.code,
+        metadata: { provider: LOCAL_PROVIDER_ID, by: 'password_set' },
+      });
+    }
+    throw error;
   }
 
   private findCredential(identifier: ClassifiedIdentifier): Promise<UserAuthEntity | null> {

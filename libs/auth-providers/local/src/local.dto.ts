@@ -31,3 +31,10 @@ export class ChangePasswordDto {
   @Length(1, 1024)
   newPassword: string;
 }
+
+export class SetPasswordDto {
+  @ApiProperty({ format: 'password', description: 'At least PASSWORD_MIN_LENGTH (8) characters, at most PASSWORD_MAX_LENGTH (128).' })
+  @IsString()
+  @Length(1, 1024)
+  newPassword: string;
+}

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimit, UniformDuration } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { MfaRequiredDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
+import { ApiSignInResponse, SignInResponse } from '@identity/auth-core';
 import { CodeSentDto, DestinationDto } from '@identity/otp';
 import { ResetPasswordDto } from './recovery.dto';
 import { RecoveryService } from './recovery.service';
@@ -37,8 +37,7 @@ export class RecoveryController {
     description:
       'Signs in with a new session and ends every other session of the account; the owner is notified. With two-step verification on, the password is changed but the answer is `mfaRequired` (finish with POST /auth/mfa/verify). A wrong, expired, spent or foreign code answers 400 and changes nothing; a new password the policy refuses leaves the code usable.',
   })
-  @ApiExtraModels(TokenResponseDto, MfaRequiredDto)
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
+  @ApiSignInResponse()
   @ApiProblems(400, 403, 503)
   reset(@Body() body: ResetPasswordDto, @Client() client: ClientContext): Promise<SignInResponse> {
     return this.recovery.reset(body, client);

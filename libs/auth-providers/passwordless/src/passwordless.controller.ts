@@ -1,17 +1,9 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimit, UniformDuration } from '@identity/abuse';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { MfaRequiredDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
+import { ApiSignInResponse, SignInResponse, TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
 import { methodDestinationOf, PasswordlessSignInService } from './passwordless-sign-in.service';
 
@@ -45,11 +37,7 @@ export class PasswordlessController {
     description:
       'A code works once, for this address only, until it expires (OTP_TTL); OTP_MAX_ATTEMPTS wrong tries kill it. 200 for an existing account, 201 when this sign-in created it. The address counts as verified from then on. An account with two-step verification gets 200 `{ mfaRequired, mfaToken, methods }` instead of tokens; finish with POST /auth/mfa/verify.',
   })
-  @ApiExtraModels(TokenResponseDto, MfaRequiredDto)
-  @ApiOkResponse({
-    description: 'Signed in, or the second step is needed.',
-    schema: { oneOf: [{ $ref: getSchemaPath(TokenResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] },
-  })
+  @ApiSignInResponse('Signed in, or the second step is needed.')
   @ApiCreatedResponse({ type: TokenResponseDto, description: 'Account created and signed in.' })
   @ApiProblems(400, 401, 403, 404, 409, 503)
   async verify(

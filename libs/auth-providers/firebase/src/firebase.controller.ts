@@ -1,0 +1,50 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { RateLimit } from '@identity/abuse';
+import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
+import { ApiSignInResponse, IdentityDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
+import { FirebaseLinkDto, FirebaseSignInDto } from './firebase.dto';
+import { FirebaseSignInService } from './firebase-sign-in.service';
+
+const BAD_TOKEN =
+  'An expired, revoked or malformed token, one of a disabled Firebase user or of another Firebase project: 401 `invalid_firebase_token`, one answer for all. 503 `firebase_unavailable` when Firebase cannot be reached.';
+
+@ApiTags('auth')
+@Controller('auth/firebase')
+export class FirebaseController {
+  constructor(private readonly firebase: FirebaseSignInService) {}
+
+  @Public()
+  @Post()
+  // Like a one-time code exchange: one token in, our tokens out; limited per client IP.
+  @RateLimit('exchange')
+  @ApiOperation({
+    summary: 'Sign in (or sign up) with a Firebase ID token',
+    description: `200 for a known Firebase user, 201 when this sign-in created the account: the phone number in the token is verified, its email is verified when the token says so; displayName, email (unverified, used when the token has none), profile fields and a self-assignable role are stored then. A verified email or phone that an account has verified links to it; an address an account holds but the token does not vouch for answers 409 \`account_link_required\` (sign in to that account and link Firebase there). ${BAD_TOKEN}`,
+  })
+  @ApiSignInResponse()
+  @ApiCreatedResponse({ type: TokenResponseDto, description: 'Account created and signed in.' })
+  @ApiProblems(400, 401, 403, 404, 409, 503)
+  async signIn(
+    @Body() body: FirebaseSignInDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SignInResponse> {
+    const result = await this.firebase.signInWithToken(body, client);
+    reply.status(result.created ? 201 : 200);
+    return result.tokens;
+  }
+
+  @Post('link')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Link a Firebase user to my account',
+    description: `Needs a sign-in within REAUTH_WINDOW or \`currentPassword\` (401 \`reauthentication_required\` / 403 \`current_password_incorrect\`). Linking the same Firebase user again answers 200 and changes nothing; 409 \`identity_linked_elsewhere\` when it belongs to another account (nothing moves), 409 \`provider_already_linked\` when another Firebase user is linked here. ${BAD_TOKEN}`,
+  })
+  @ApiOkResponse({ type: IdentityDto, description: 'Linked; audited as identity.linked.' })
+  @ApiAuthenticated(400, 403, 404, 409, 503)
+  link(@CurrentUser() principal: Principal, @Body() body: FirebaseLinkDto): Promise<IdentityDto> {
+    return this.firebase.link(principal, body);
+  }
+}
