@@ -1,5 +1,6 @@
 import { loadAuditConfig } from '@identity/audit';
-import { loadAuthCoreConfig } from '@identity/auth-core';
+import { loadAuthCoreConfig, loadRedirectConfig } from '@identity/auth-core';
+import { loadGoogleConfig } from '@identity/auth-providers/google';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
@@ -12,10 +13,12 @@ const LOADERS = [
   loadDatabaseConfig,
   loadSessionsConfig,
   loadAuthCoreConfig,
+  loadRedirectConfig,
   loadAuditConfig,
   loadOtpConfig,
   loadMessagingConfig,
   loadLocalConfig,
+  loadGoogleConfig,
 ];
 
 /**

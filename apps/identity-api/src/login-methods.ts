@@ -2,6 +2,7 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { isProviderEnabled } from '@identity/auth-core';
 import { LocalProviderModule, PendingRegistrationEntity } from '@identity/auth-providers/local';
 import { PasswordlessProviderModule } from '@identity/auth-providers/passwordless';
+import { GoogleProviderModule } from '@identity/auth-providers/google';
 
 /**
  * The login methods built into this service. The composition root is the only place that
@@ -12,6 +13,7 @@ export const BUILT_IN_LOGIN_METHODS: Record<string, Type | DynamicModule> = {
   local: LocalProviderModule,
   email_otp: PasswordlessProviderModule,
   mobile_otp: PasswordlessProviderModule,
+  google: GoogleProviderModule,
 };
 
 /** Tables the login methods own; part of the schema whether or not a method is enabled. */

@@ -1,5 +1,5 @@
 import { AuditLogEntity } from '@identity/audit';
-import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
+import { AuthProviderEntity, ExchangeCodeEntity, RedirectFlowEntity, UserAuthEntity } from '@identity/auth-core';
 import { OutboxMessageEntity } from '@identity/messaging';
 import { OtpChallengeEntity } from '@identity/otp';
 import { RoleEntity, UserRoleEntity } from '@identity/rbac';
@@ -19,5 +19,7 @@ export const ENTITIES = [
   AuditLogEntity,
   OtpChallengeEntity,
   OutboxMessageEntity,
+  RedirectFlowEntity,
+  ExchangeCodeEntity,
   ...LOGIN_METHOD_ENTITIES,
 ];

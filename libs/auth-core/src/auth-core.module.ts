@@ -22,6 +22,13 @@ import { PasswordPolicy } from './passwords/password-policy';
 import { ProviderRegistry } from './registry/provider-registry';
 import { SignInService } from './signin/sign-in.service';
 import { UserAuthEntity } from './user-auth.entity';
+import { ExchangeCodeEntity } from './redirect/exchange-code.entity';
+import { OidcClient } from './redirect/oidc-client';
+import { redirectConfig } from './redirect/redirect.config';
+import { RedirectController } from './redirect/redirect.controller';
+import { RedirectFlowEntity } from './redirect/redirect-flow.entity';
+import { RedirectSignInService } from './redirect/redirect-sign-in.service';
+import { RedirectCleanupService } from './redirect/redirect-cleanup.service';
 
 /**
  * The core every login method plugs into. Global so provider modules can inject its services
@@ -32,14 +39,15 @@ import { UserAuthEntity } from './user-auth.entity';
   imports: [
     DiscoveryModule,
     ConfigModule.forFeature(authCoreConfig),
-    TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity]),
+    ConfigModule.forFeature(redirectConfig),
+    TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity, RedirectFlowEntity, ExchangeCodeEntity]),
     UsersModule,
     RbacModule,
     SessionsModule,
     OtpModule,
     MessagingModule,
   ],
-  controllers: [AuthController, AccountController, ContactChangeController],
+  controllers: [AuthController, AccountController, ContactChangeController, RedirectController],
   providers: [
     ProviderRegistry,
     PasswordHasher,
@@ -48,6 +56,9 @@ import { UserAuthEntity } from './user-auth.entity';
     UserViewService,
     ReauthenticationService,
     ContactChangeService,
+    OidcClient,
+    RedirectSignInService,
+    RedirectCleanupService,
     // The switch is checked first: a disabled method answers 404 whether or not a token came.
     { provide: APP_GUARD, useClass: ProviderSwitchGuard },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
@@ -59,6 +70,8 @@ import { UserAuthEntity } from './user-auth.entity';
     SignInService,
     UserViewService,
     ReauthenticationService,
+    OidcClient,
+    RedirectSignInService,
     TypeOrmModule,
     UsersModule,
     RbacModule,

@@ -15,4 +15,5 @@ export * from './account/reauthentication.service';
 export * from './account/contact-change.service';
 export * from './auth.dto';
 export * from './access-token.guard';
+export * from './redirect';
 export * from './auth-core.module';

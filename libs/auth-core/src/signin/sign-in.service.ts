@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
+import { AppError, ClientContext, Errors, newId, SecurityEvents } from '@identity/common';
 import { TransactionRunner, isUniqueViolation } from '@identity/database';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
 import { AccessTokenService, IssuedSession, SessionsService } from '@identity/sessions';
@@ -119,6 +119,36 @@ export class SignInService {
       throw new AppError(HttpStatus.UNAUTHORIZED, 'account_not_found', 'No account', 'Sign up first, then link this sign-in method.');
     }
     return { user: await this.create(manager, identity, providerRowId, signUp.roles ?? []), created: true };
+  }
+
+  /**
+   * Links an identity to a signed-in user who asked for it (no email needs to match: the user
+   * proved both sides). An identity linked to someone else stays there (409), and a user keeps
+   * one identity per method.
+   */
+  async linkIdentity(manager: EntityManager, userId: string, identity: ExternalIdentity): Promise<void> {
+    const providerRowId = this.registry.rowId(identity.providerId);
+    const current = await manager.findOne(UserAuthEntity, {
+      where: { authProviderId: providerRowId, providerUserId: identity.subject },
+      select: { id: true, userId: true },
+    });
+    if (current) {
+      if (current.userId === userId) return;
+      throw identityLinkedElsewhere();
+    }
+    const sameMethod = await manager.findOne(UserAuthEntity, { where: { userId, authProviderId: providerRowId }, select: { id: true } });
+    if (sameMethod) throw providerAlreadyLinked();
+    const user = await manager.findOneBy(UserEntity, { id: userId });
+    if (!user) throw Errors.notFound('user');
+    await this.link(manager, user, identity, providerRowId);
+    await this.events.publish({
+      action: 'identity.linked',
+      success: true,
+      userId,
+      actorId: userId,
+      metadata: { provider: identity.providerId, by: 'signed_in_user' },
+      manager,
+    });
   }
 
   private async linkedUser(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
@@ -281,4 +311,20 @@ const signInConflict = () =>
     'sign_in_conflict',
     'Concurrent change',
     'The email or phone of this sign-in changed hands while it was processed. Try again.',
+  );
+
+export const identityLinkedElsewhere = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'identity_linked_elsewhere',
+    'Identity belongs to another account',
+    'This sign-in is already linked to another account; nothing was changed.',
+  );
+
+const providerAlreadyLinked = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'provider_already_linked',
+    'Method already linked',
+    'Your account already has a sign-in of this method. Unlink it first to link another.',
   );

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'phone.changed',
   'message.failed',
   'identity.linked',
+  'identity.link_failed',
   'account.created',
   'user.created',
   'user.updated',

@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { RedirectSignIn1796054443390 } from './1796054443390-redirect-sign-in';
 import { OtpOutboxRegistrations1795333227678 } from './1795333227678-otp-outbox-registrations';
 import { ListIndexes1795332947509 } from './1795332947509-list-indexes';
 import { ProviderSwitch1795323794918 } from './1795323794918-provider-switch';
@@ -10,4 +11,5 @@ export const MYSQL_MIGRATIONS = [
   ProviderSwitch1795323794918,
   ListIndexes1795332947509,
   OtpOutboxRegistrations1795333227678,
+  RedirectSignIn1796054443390,
 ];
