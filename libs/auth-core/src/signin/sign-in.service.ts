@@ -232,10 +232,11 @@ export class SignInService {
    * email (or phone) verified. Anything weaker needs an explicit, signed-in link.
    */
   private async findByVerifiedContact(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
-    if (identity.email && identity.emailVerified) {
+    if (identity.email) {
       const user = await manager.findOneBy(UserEntity, { email: identity.email });
       if (user) {
-        if (user.emailVerifiedAt) return user;
+        if (identity.emailVerified && user.emailVerifiedAt) return user;
+        // An address the provider does not vouch for proves nothing about this account (no takeover).
         throw linkRequired();
       }
     }

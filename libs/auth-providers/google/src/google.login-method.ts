@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { normalizeEmail } from '@identity/common';
 import {
   ExternalIdentity,
   LoginMethod,
@@ -22,7 +23,8 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 export function googleIdentity(claims: Record<string, unknown>): ExternalIdentity | null {
   const subject = text(claims.sub);
   if (!subject) return null;
-  const email = text(claims.email)?.toLowerCase() ?? null;
+  const address = text(claims.email);
+  const email = address ? normalizeEmail(address) : null;
   return {
     providerId: GOOGLE_ID,
     subject,
