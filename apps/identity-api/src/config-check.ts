@@ -2,6 +2,7 @@ import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig, loadRedirectConfig } from '@identity/auth-core';
 import { loadGoogleConfig } from '@identity/auth-providers/google';
 import { loadLocalConfig } from '@identity/auth-providers/local';
+import { loadOAuthProvidersConfig } from '@identity/auth-providers/oauth';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
@@ -19,6 +20,7 @@ const LOADERS = [
   loadMessagingConfig,
   loadLocalConfig,
   loadGoogleConfig,
+  loadOAuthProvidersConfig,
 ];
 
 /**

@@ -3,6 +3,7 @@ import { isProviderEnabled } from '@identity/auth-core';
 import { LocalProviderModule, PendingRegistrationEntity } from '@identity/auth-providers/local';
 import { PasswordlessProviderModule } from '@identity/auth-providers/passwordless';
 import { GoogleProviderModule } from '@identity/auth-providers/google';
+import { OAuthProviderModule } from '@identity/auth-providers/oauth';
 
 /**
  * The login methods built into this service. The composition root is the only place that
@@ -14,6 +15,8 @@ export const BUILT_IN_LOGIN_METHODS: Record<string, Type | DynamicModule> = {
   email_otp: PasswordlessProviderModule,
   mobile_otp: PasswordlessProviderModule,
   google: GoogleProviderModule,
+  facebook: OAuthProviderModule,
+  apple: OAuthProviderModule,
 };
 
 /** Tables the login methods own; part of the schema whether or not a method is enabled. */
