@@ -7,6 +7,7 @@ import { AuditLogEntity } from '@identity/audit';
 import { Clock } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { Outbox, OutboxMessageEntity, OutboxRetentionService, OutgoingMessage } from '@identity/messaging';
+import { eventually } from './support/eventually';
 import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
 import { dialect, startTestApp, TestApp } from './support/test-app';
@@ -32,14 +33,6 @@ async function enqueue(t: TestApp, ...messages: OutgoingMessage[]): Promise<stri
 
 const rowsOf = (t: TestApp, ids: string[]) =>
   Promise.all(ids.map((id) => t.app.get(DataSource).getRepository(OutboxMessageEntity).findOneByOrFail({ id })));
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('messaging: outbox, dispatcher, SMTP and SMS webhook', () => {
   let mail: MailCatcher;

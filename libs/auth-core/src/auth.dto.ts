@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { OtpAcceptedDto } from '@identity/otp';
 
 export class RefreshDto {
   @ApiProperty({ description: 'The refresh token from the last token response.' })
@@ -28,10 +27,4 @@ export class ProviderInfoDto {
 
   @ApiProperty({ type: [String], example: ['sign-in'] })
   supports: string[];
-}
-
-/** The 202 answer when a one-time code was sent (or, where nothing may be revealed, seemed to be). */
-export class CodeSentDto extends OtpAcceptedDto {
-  @ApiProperty({ enum: ['email', 'sms'], description: 'How the code was sent.' })
-  channel: 'email' | 'sms';
 }

@@ -12,6 +12,9 @@ export function normalizeUsername(value: string): string {
   return value.normalize('NFKC').trim().toLowerCase();
 }
 
+/** The validation message for a phone number that is not a valid E.164 number. */
+export const INVALID_PHONE_MESSAGE = 'phone must be a valid number in E.164 form, e.g. +4915112345678';
+
 /** Returns the E.164 form of a phone number written with a leading `+`, or null if it is not one. */
 export function normalizePhone(value: string): string | null {
   const compact = value.normalize('NFKC').trim();

@@ -6,3 +6,4 @@ export * from './otp.dto';
 export * from './otp.service';
 export * from './otp-cleanup.service';
 export * from './otp.module';
+export * from './code-destination';

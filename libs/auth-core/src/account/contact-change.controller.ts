@@ -1,7 +1,7 @@
+import { CodeSentDto } from '@identity/otp';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, Client, ClientContext, CurrentUser, Principal } from '@identity/common';
-import { CodeSentDto } from '../auth.dto';
 import { ContactChangeService } from './contact-change.service';
 import { ChangeEmailDto, ChangePhoneDto, VerifyEmailChangeDto, VerifyPhoneChangeDto } from './contact-change.dto';
 import { UserDto } from './user.dto';

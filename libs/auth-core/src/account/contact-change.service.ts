@@ -13,9 +13,8 @@ import {
 } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
-import { maskDestination, OtpChannel, OtpErrors, OtpPurpose, OtpService } from '@identity/otp';
+import { CodeSentDto, codeSent, OtpChannel, OtpErrors, OtpPurpose, OtpService } from '@identity/otp';
 import { UserEntity, UsersService } from '@identity/users';
-import { CodeSentDto } from '../auth.dto';
 import { UserAuthEntity } from '../user-auth.entity';
 import { ReauthenticationService } from './reauthentication.service';
 import { UserDto } from './user.dto';
@@ -109,7 +108,7 @@ export class ContactChangeService {
       return issued;
     });
     if (issued.code) this.outbox.wake();
-    return { destination: maskDestination(address), channel: rules.channel, expiresAt: issued.expiresAt.toISOString() };
+    return codeSent({ channel: rules.channel, address }, issued.expiresAt);
   }
 
   async verify(principal: Principal, kind: ContactKind, raw: string, code: string): Promise<UserDto> {

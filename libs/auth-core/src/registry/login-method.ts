@@ -1,7 +1,12 @@
 import { DiscoveryService } from '@nestjs/core';
 import { ProviderKind } from '../auth-provider.entity';
 
-export type ProviderCapability = 'sign-in' | 'sign-up' | 'link';
+/**
+ * The flows a login method takes part in: signing in, creating an account, being linked to an
+ * existing account, and recovering access (a password reset by code).
+ */
+export const PROVIDER_CAPABILITIES = ['sign-in', 'sign-up', 'link', 'recovery'] as const;
+export type ProviderCapability = (typeof PROVIDER_CAPABILITIES)[number];
 
 /** What a login method says about itself; the registry and the flows only ever ask this. */
 export interface LoginMethodDescriptor {

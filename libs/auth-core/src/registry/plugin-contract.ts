@@ -1,6 +1,6 @@
 import { DynamicModule, ForwardReference, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { LoginMethod, LoginMethodDescriptor } from './login-method';
+import { LoginMethod, LoginMethodDescriptor, PROVIDER_CAPABILITIES } from './login-method';
 
 type ModuleEntry = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -23,7 +23,7 @@ export function contractProblems(descriptor: LoginMethodDescriptor | undefined):
   if (!['password', 'otp', 'oauth', 'id-token'].includes(descriptor.kind))
     problems.push(`kind "${descriptor.kind}" is not one of password, otp, oauth, id-token`);
   if (!descriptor.supports?.length) problems.push('supports must list at least one capability');
-  if (descriptor.supports?.some((capability) => !['sign-in', 'sign-up', 'link'].includes(capability))) {
+  if (descriptor.supports?.some((capability) => !(PROVIDER_CAPABILITIES as readonly string[]).includes(capability))) {
     problems.push(`supports has an unknown capability: ${descriptor.supports.join(', ')}`);
   }
   return problems;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import {
   AppError,
+  INVALID_PHONE_MESSAGE,
   SecurityEvents,
   classifyIdentifier,
   ClassifiedIdentifier,
@@ -51,8 +52,6 @@ export interface NewLocalAccount extends NormalizedContacts {
   /** Besides the default role, which every account gets. */
   roles: string[];
 }
-
-export const INVALID_PHONE = 'phone must be a valid number in E.164 form, e.g. +4915112345678';
 
 /** Username / roll number: letters, digits and . _ - / ; no @ or leading + (those are email / phone). */
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{1,63}$/u;
@@ -121,7 +120,7 @@ export class LocalAccountsService {
     const phone = input.phone ? normalizePhone(input.phone) : null;
     const username = input.username ? normalizeUsername(input.username) : null;
     const problems = [
-      ...(input.phone && !phone ? [{ field: 'phone', messages: [INVALID_PHONE] }] : []),
+      ...(input.phone && !phone ? [{ field: 'phone', messages: [INVALID_PHONE_MESSAGE] }] : []),
       ...(username && !USERNAME.test(username)
         ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
         : []),

@@ -10,7 +10,7 @@ export const LOCAL_PROVIDER_ID = 'local';
   kind: 'password',
   description: 'Email, phone or username with a password',
   // Registration has its own OTP-first flow; the core's sign-up-on-first-sign-in never applies here.
-  supports: ['sign-in', 'sign-up'],
+  supports: ['sign-in', 'sign-up', 'recovery'],
 })
 export class LocalLoginMethod implements LoginMethodProvider {
   /** Needs nothing beyond the database. */

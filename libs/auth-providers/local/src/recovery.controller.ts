@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
-import { CodeSentDto, DestinationDto } from './destination.dto';
+import { CodeSentDto, DestinationDto } from '@identity/otp';
 import { ResetPasswordDto } from './recovery.dto';
 import { RecoveryService } from './recovery.service';
 

@@ -4,7 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { ClientContext, Clock, SecurityEvents } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
-import { OtpChallengeEntity, OtpErrors, OtpService } from '@identity/otp';
+import { CodeDestination, CodeSentDto, codeSent, destinationOf, OtpChallengeEntity, OtpErrors, OtpService } from '@identity/otp';
 import { IssuedSession, SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import {
@@ -17,7 +17,6 @@ import {
   UserAuthEntity,
 } from '@identity/auth-core';
 import { passwordChangedNotice } from './account-notices';
-import { CodeSent, codeSent, Destination, destinationOf } from './destination';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 
 /**
@@ -42,7 +41,7 @@ export class RecoveryService {
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
-  async forgot(request: { email?: string; phone?: string }, client: ClientContext): Promise<CodeSent> {
+  async forgot(request: { email?: string; phone?: string }, client: ClientContext): Promise<CodeSentDto> {
     const destination = destinationOf(request);
     const account = await this.resettableAccount(destination);
     const issued = await this.transactions.run(async (manager) => {
@@ -105,7 +104,7 @@ export class RecoveryService {
   private async applyReset(
     manager: EntityManager,
     challenge: OtpChallengeEntity,
-    destination: Destination,
+    destination: CodeDestination,
     passwordHash: string,
     client: ClientContext,
   ): Promise<{ user: UserEntity; session: IssuedSession }> {
@@ -136,7 +135,7 @@ export class RecoveryService {
   }
 
   /** The code just proved the address works: an unverified one counts as verified from now on. */
-  private async markVerified(manager: EntityManager, user: UserEntity, destination: Destination, now: Date): Promise<void> {
+  private async markVerified(manager: EntityManager, user: UserEntity, destination: CodeDestination, now: Date): Promise<void> {
     if (destination.channel === 'email' && !user.emailVerifiedAt) {
       await manager.update(UserEntity, { id: user.id }, { emailVerifiedAt: now });
       user.emailVerifiedAt = now;
@@ -148,7 +147,7 @@ export class RecoveryService {
   }
 
   /** The account a reset code may go to: it has this address, a password, and is active. */
-  private async resettableAccount(destination: Destination): Promise<UserEntity | null> {
+  private async resettableAccount(destination: CodeDestination): Promise<UserEntity | null> {
     const user =
       destination.channel === 'email'
         ? await this.users.findByEmail(destination.address)
@@ -166,6 +165,6 @@ export class RecoveryService {
   }
 }
 
-function ownsDestination(user: UserEntity, destination: Destination): boolean {
+function ownsDestination(user: UserEntity, destination: CodeDestination): boolean {
   return destination.channel === 'email' ? user.email === destination.address : user.phone === destination.address;
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
-import { CodeSentDto, DestinationCodeDto, DestinationDto } from './destination.dto';
+import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
 import { RegisterDto } from './registration.dto';
 import { RegistrationService } from './registration.service';
 

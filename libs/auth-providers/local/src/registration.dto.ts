@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsProfile } from '@identity/users';
-import { DestinationDto } from './destination.dto';
+import { DestinationDto } from '@identity/otp';
 
 const DISPLAY_NAME = /^(?=.*\S)[^\p{Cc}]+$/u;
 

@@ -4,12 +4,11 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { Outbox, OutgoingMessage } from '@identity/messaging';
-import { IssuedOtp, OtpErrors, OtpService } from '@identity/otp';
+import { CodeDestination, CodeSentDto, codeSent, destinationOf, IssuedOtp, OtpErrors, OtpService } from '@identity/otp';
 import { RbacService } from '@identity/rbac';
 import { IssuedSession } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import { PasswordHasher, ProviderRegistry, SignInService, TokenResponseDto, UserAuthEntity } from '@identity/auth-core';
-import { CodeSent, codeSent, Destination, destinationOf } from './destination';
 import { accountExists, LocalAccountsService } from './local-accounts.service';
 import { LOCAL_PROVIDER_ID } from './local.login-method';
 import { PendingRegistrationEntity, RegistrationData } from './pending-registration.entity';
@@ -54,7 +53,7 @@ export class RegistrationService {
     private readonly users: UsersService,
   ) {}
 
-  async register(request: RegistrationRequest, client: ClientContext): Promise<CodeSent> {
+  async register(request: RegistrationRequest, client: ClientContext): Promise<CodeSentDto> {
     const destination = destinationOf(request);
     const { username } = this.accounts.checkNewAccount({
       [destination.channel === 'email' ? 'email' : 'phone']: destination.address,
@@ -86,7 +85,7 @@ export class RegistrationService {
   }
 
   /** Sends a new code for a pending registration; any other destination gets the same answer and nothing. */
-  async resend(request: { email?: string; phone?: string }, client: ClientContext): Promise<CodeSent> {
+  async resend(request: { email?: string; phone?: string }, client: ClientContext): Promise<CodeSentDto> {
     const destination = destinationOf(request);
     const owner = await this.ownerOf(destination);
     const issued = await this.transactions.run(async (manager) => {
@@ -128,7 +127,7 @@ export class RegistrationService {
 
   private async complete(
     manager: EntityManager,
-    destination: Destination,
+    destination: CodeDestination,
     client: ClientContext,
   ): Promise<{ user: UserEntity; session: IssuedSession }> {
     const pending = await manager.findOne(PendingRegistrationEntity, { where: { destination: destination.address } });
@@ -174,7 +173,7 @@ export class RegistrationService {
    * it answers 409 at verify, once the registrant has proved their address, so usernames can't
    * be probed with addresses one does not control.
    */
-  private ownerOf(destination: Destination): Promise<UserEntity | null> {
+  private ownerOf(destination: CodeDestination): Promise<UserEntity | null> {
     return destination.channel === 'email' ? this.users.findByEmail(destination.address) : this.users.findByPhone(destination.address);
   }
 
@@ -183,7 +182,7 @@ export class RegistrationService {
    * one destination racing each other both insert: the loser runs again and finds the row, or
    * finds the winner's code and answers the cooldown.
    */
-  private async holdAndSendCode(destination: Destination, data: RegistrationData, client: ClientContext): Promise<IssuedOtp> {
+  private async holdAndSendCode(destination: CodeDestination, data: RegistrationData, client: ClientContext): Promise<IssuedOtp> {
     const attempt = () =>
       this.transactions.run(async (manager) => {
         const issued = await this.issueCode(manager, destination, false, client);
@@ -205,7 +204,12 @@ export class RegistrationService {
     }
   }
 
-  private async savePending(manager: EntityManager, destination: Destination, data: RegistrationData, issued: IssuedOtp): Promise<void> {
+  private async savePending(
+    manager: EntityManager,
+    destination: CodeDestination,
+    data: RegistrationData,
+    issued: IssuedOtp,
+  ): Promise<void> {
     // The JSON column is written as a whole, which TypeORM's deep-partial type cannot express.
     const fields = {
       channel: destination.channel,
@@ -222,7 +226,7 @@ export class RegistrationService {
   }
 
   /** A decoy challenge for the destination (same cooldown and limits as a code) and a notice to the owner. */
-  private tellOwner(destination: Destination, owner: UserEntity, client: ClientContext): Promise<IssuedOtp> {
+  private tellOwner(destination: CodeDestination, owner: UserEntity, client: ClientContext): Promise<IssuedOtp> {
     return this.transactions.run(async (manager) => {
       const issued = await this.issueCode(manager, destination, true, client);
       await this.outbox.enqueue(manager, accountExistsNotice(destination, owner));
@@ -238,7 +242,7 @@ export class RegistrationService {
     });
   }
 
-  private issueCode(manager: EntityManager, destination: Destination, decoy: boolean, client: ClientContext): Promise<IssuedOtp> {
+  private issueCode(manager: EntityManager, destination: CodeDestination, decoy: boolean, client: ClientContext): Promise<IssuedOtp> {
     return this.otp.issue(manager, {
       purpose: 'registration',
       channel: destination.channel,
@@ -249,7 +253,7 @@ export class RegistrationService {
   }
 }
 
-function codeMessage(destination: Destination, issued: IssuedOtp, displayName: string, ttlSeconds: number): OutgoingMessage {
+function codeMessage(destination: CodeDestination, issued: IssuedOtp, displayName: string, ttlSeconds: number): OutgoingMessage {
   return {
     channel: destination.channel,
     to: destination.address,
@@ -259,7 +263,7 @@ function codeMessage(destination: Destination, issued: IssuedOtp, displayName: s
 }
 
 /** The owner of the address hears that someone tried to register with it. */
-function accountExistsNotice(destination: Destination, owner: UserEntity): OutgoingMessage {
+function accountExistsNotice(destination: CodeDestination, owner: UserEntity): OutgoingMessage {
   return {
     channel: destination.channel,
     to: destination.address,

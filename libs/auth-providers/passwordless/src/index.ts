@@ -1,4 +1,3 @@
 export * from './passwordless-provider.module';
 export * from './passwordless.login-methods';
 export * from './passwordless-sign-in.service';
-export * from './passwordless.dto';

@@ -1,33 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ClientContext, normalizeEmail, normalizePhone, ValidationError } from '@identity/common';
+import { ClientContext } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
-import { maskDestination, OtpChannel, otpConfig, OtpService } from '@identity/otp';
+import { CodeDestination, codeSent, CodeSentDto, DestinationDto, destinationOf, otpConfig, OtpService } from '@identity/otp';
 import { UserEntity, UsersService } from '@identity/users';
-import { CodeSentDto, ExternalIdentity, SignInResult, SignInService } from '@identity/auth-core';
-import { OtpDestinationDto } from './passwordless.dto';
+import { ExternalIdentity, SignInResult, SignInService } from '@identity/auth-core';
 import { EMAIL_OTP_ID, MOBILE_OTP_ID } from './passwordless.login-methods';
 
 /** A normalized destination and the login method its channel belongs to. */
-export interface OtpDestination {
-  channel: OtpChannel;
-  /** Normalized email or E.164 number: the code's destination and the identity's subject. */
-  address: string;
+export interface OtpDestination extends CodeDestination {
   methodId: typeof EMAIL_OTP_ID | typeof MOBILE_OTP_ID;
 }
 
-/** Reads the one destination of a request; anything else is a 400 naming the field. */
-export function destinationOf(body: OtpDestinationDto): OtpDestination {
-  // Optional fields let null through validation; null counts as absent.
-  if ((body.email == null) === (body.phone == null)) {
-    throw new ValidationError([{ field: 'email', messages: ['give exactly one of email or phone'] }]);
-  }
-  if (body.email != null) return { channel: 'email', address: normalizeEmail(body.email), methodId: EMAIL_OTP_ID };
-  const phone = normalizePhone(body.phone!);
-  if (!phone)
-    throw new ValidationError([{ field: 'phone', messages: ['phone must be a valid number in E.164 form, e.g. +4915112345678'] }]);
-  return { channel: 'sms', address: phone, methodId: MOBILE_OTP_ID };
+/** Reads the one destination of a request and the method it is for; anything else is a 400 naming the field. */
+export function methodDestinationOf(body: DestinationDto): OtpDestination {
+  const destination = destinationOf(body);
+  return { ...destination, methodId: destination.channel === 'email' ? EMAIL_OTP_ID : MOBILE_OTP_ID };
 }
 
 /**
@@ -79,7 +68,7 @@ export class PasswordlessSignInService {
       return issued;
     });
     if (issued.code) this.outbox.wake();
-    return { destination: maskDestination(destination.address), channel: destination.channel, expiresAt: issued.expiresAt.toISOString() };
+    return codeSent(destination, issued.expiresAt);
   }
 
   /**

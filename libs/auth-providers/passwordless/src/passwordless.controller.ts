@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { CodeSentDto, TokenResponseDto } from '@identity/auth-core';
-import { OtpDestinationDto, OtpVerifyDto } from './passwordless.dto';
-import { destinationOf, PasswordlessSignInService } from './passwordless-sign-in.service';
+import { TokenResponseDto } from '@identity/auth-core';
+import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
+import { methodDestinationOf, PasswordlessSignInService } from './passwordless-sign-in.service';
 
 /** Routes shared by `email_otp` and `mobile_otp`; the body's `email` or `phone` picks the method. */
 @ApiTags('auth')
@@ -22,8 +22,8 @@ export class PasswordlessController {
   })
   @ApiAcceptedResponse({ type: CodeSentDto })
   @ApiProblems(400, 404, 429, 503)
-  request(@Body() body: OtpDestinationDto, @Client() client: ClientContext): Promise<CodeSentDto> {
-    return this.passwordless.requestCode(destinationOf(body), client);
+  request(@Body() body: DestinationDto, @Client() client: ClientContext): Promise<CodeSentDto> {
+    return this.passwordless.requestCode(methodDestinationOf(body), client);
   }
 
   @Public()
@@ -37,11 +37,11 @@ export class PasswordlessController {
   @ApiCreatedResponse({ type: TokenResponseDto, description: 'Account created and signed in.' })
   @ApiProblems(400, 401, 403, 404, 409, 503)
   async verify(
-    @Body() body: OtpVerifyDto,
+    @Body() body: DestinationCodeDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
-    const result = await this.passwordless.verifyCode(destinationOf(body), body.code, client);
+    const result = await this.passwordless.verifyCode(methodDestinationOf(body), body.code, client);
     reply.status(result.created ? 201 : 200);
     return result.tokens;
   }

@@ -6,21 +6,31 @@ import { LoginMethod, LoginMethodProvider, LoginMethodRequest, ProviderCapabilit
 export const EMAIL_OTP_ID = 'email_otp';
 export const MOBILE_OTP_ID = 'mobile_otp';
 
-/** Whether the request body names this field; the two methods share routes and differ only here. */
-function bodyHas(request: LoginMethodRequest, field: 'email' | 'phone'): boolean {
-  const body = request.body;
-  return typeof body === 'object' && body !== null && (body as Record<string, unknown>)[field] != null;
-}
-
-/** OTP_SIGNUP decides whether a first verified code may create the account. */
-function capabilitiesUnder(config: ConfigType<typeof otpConfig>): ProviderCapability[] {
-  return config.signUp ? ['sign-in', 'sign-up'] : ['sign-in'];
-}
-
 /**
- * Sign-in with a code sent by email. Nothing to configure here: mail leaves through the outbox,
- * whose transport falls back to the log when MAIL_URL is unset.
+ * The two code methods share routes and differ only in the field a request names. Nothing to
+ * configure: messages leave through the outbox, whose transports fall back to the log.
  */
+abstract class CodeLoginMethod implements LoginMethodProvider {
+  protected constructor(
+    private readonly config: ConfigType<typeof otpConfig>,
+    private readonly field: 'email' | 'phone',
+  ) {}
+
+  isConfigured(): boolean {
+    return true;
+  }
+
+  /** OTP_SIGNUP decides whether a first verified code may create the account. */
+  enabledCapabilities(): ProviderCapability[] {
+    return this.config.signUp ? ['sign-in', 'sign-up'] : ['sign-in'];
+  }
+
+  handles(request: LoginMethodRequest): boolean {
+    const body = request.body;
+    return typeof body === 'object' && body !== null && (body as Record<string, unknown>)[this.field] != null;
+  }
+}
+
 @Injectable()
 @LoginMethod({
   id: EMAIL_OTP_ID,
@@ -29,23 +39,12 @@ function capabilitiesUnder(config: ConfigType<typeof otpConfig>): ProviderCapabi
   description: 'One-time code sent by email',
   supports: ['sign-in', 'sign-up'],
 })
-export class EmailOtpLoginMethod implements LoginMethodProvider {
-  constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
-
-  isConfigured(): boolean {
-    return true;
-  }
-
-  enabledCapabilities(): ProviderCapability[] {
-    return capabilitiesUnder(this.config);
-  }
-
-  handles(request: LoginMethodRequest): boolean {
-    return bodyHas(request, 'email');
+export class EmailOtpLoginMethod extends CodeLoginMethod {
+  constructor(@Inject(otpConfig.KEY) config: ConfigType<typeof otpConfig>) {
+    super(config, 'email');
   }
 }
 
-/** Sign-in with a code sent by SMS; like email, the outbox's transport falls back to the log. */
 @Injectable()
 @LoginMethod({
   id: MOBILE_OTP_ID,
@@ -54,18 +53,8 @@ export class EmailOtpLoginMethod implements LoginMethodProvider {
   description: 'One-time code sent by SMS',
   supports: ['sign-in', 'sign-up'],
 })
-export class MobileOtpLoginMethod implements LoginMethodProvider {
-  constructor(@Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>) {}
-
-  isConfigured(): boolean {
-    return true;
-  }
-
-  enabledCapabilities(): ProviderCapability[] {
-    return capabilitiesUnder(this.config);
-  }
-
-  handles(request: LoginMethodRequest): boolean {
-    return bodyHas(request, 'phone');
+export class MobileOtpLoginMethod extends CodeLoginMethod {
+  constructor(@Inject(otpConfig.KEY) config: ConfigType<typeof otpConfig>) {
+    super(config, 'phone');
   }
 }
