@@ -1,24 +1,25 @@
 // Lint rules, including the dependency direction of DESIGN.md §2: providers and admin →
-// auth-core → users, sessions, rbac, audit, otp, messaging → database → common. A wrong-way import fails the build.
+// auth-core → users, sessions, rbac, audit, otp, messaging → database → common; abuse (limits, lockouts) → common. A wrong-way import fails the build.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-const LIBS = ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core', 'admin'];
+const LIBS = ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core', 'admin'];
 
 /** Which @identity libraries each library may import. */
 const ALLOWED = {
   common: [],
   database: ['common'],
+  abuse: ['common'],
   users: ['common', 'database'],
   rbac: ['common', 'database', 'users'],
   sessions: ['common', 'database', 'users'],
   audit: ['common', 'database', 'users'],
-  otp: ['common', 'database'],
+  otp: ['common', 'database', 'abuse'],
   messaging: ['common', 'database'],
-  'auth-core': ['common', 'database', 'users', 'rbac', 'sessions', 'otp', 'messaging'],
-  admin: ['common', 'database', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core'],
+  'auth-core': ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'otp', 'messaging'],
+  admin: ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'auth-core'],
 };
 
 const forbidden = (lib) => [

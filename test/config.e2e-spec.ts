@@ -74,6 +74,13 @@ describe('configuration is validated at boot', () => {
     await expect(boot({ NODE_ENV: 'production', ...PRODUCTION_SETTINGS, SMS_URL: undefined })).rejects.toThrow(/SMS_URL must be an http/);
   });
 
+  it('refuses route limits and lockouts it cannot read', async () => {
+    await expect(boot({ RATE_LIMIT_LOGIN: 'ip=ten/1m' })).rejects.toThrow(/RATE_LIMIT_LOGIN must look like ip=30\/1m/);
+    await expect(boot({ RATE_LIMIT_REFRESH: 'everyone=5/1m' })).rejects.toThrow(/RATE_LIMIT_REFRESH must look like/);
+    await expect(boot({ LOCKOUT_MAX_ATTEMPTS: '0' })).rejects.toThrow(/LOCKOUT_MAX_ATTEMPTS/);
+    await expect(boot({ LOCKOUT_DURATION: 'soon' })).rejects.toThrow(/LOCKOUT_DURATION must be a duration/);
+  });
+
   it('production never generates a signing key', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'identity-empty-keys-'));
     try {

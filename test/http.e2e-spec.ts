@@ -104,6 +104,21 @@ describe('HTTP surface: problem+json, limits, headers, health, docs', () => {
       .set('Origin', 'https://evil.example.com')
       .set('Access-Control-Request-Method', 'POST');
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+    // A sandboxed page or file sends Origin: null; it is never granted (credentials or not).
+    const opaque = await t.http().post('/api/v1/auth/login').set('Origin', 'null').send({ identifier: 'a@example.com', password: 'x' });
+    expect(opaque.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('keeps every API answer out of caches, token responses included', async () => {
+    const refused = await t.http().post('/api/v1/auth/login').send({ identifier: 'nobody@example.com', password: 'wrong password' });
+    expect(refused.headers['cache-control']).toBe('no-store');
+    const user = await createUser(t);
+    const accepted = await t.http().post('/api/v1/auth/login').send({ identifier: user.email, password: user.password });
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers['cache-control']).toBe('no-store');
+    expect((await t.http().post('/api/v1/auth/refresh').send({ refreshToken: accepted.body.refreshToken })).headers['cache-control']).toBe(
+      'no-store',
+    );
   });
 
   it('reports liveness and readiness', async () => {

@@ -24,7 +24,15 @@ describe('OTP-first registration', () => {
     mail = await startMailCatcher();
     sms = await startSmsReceiver();
     // Every request comes from 127.0.0.1: the per-IP send limit would otherwise end the suite early.
-    t = await startTestApp({ MAIL_URL: mail.url, SMS_URL: sms.url, OUTBOX_POLL_INTERVAL_MS: '100', RATE_LIMIT_OTP_IP: '1000/15m' });
+    // Single use under concurrency is checked here; the identifier lockout (which would refuse the
+    // surplus of ten parallel verifies first) has its own suite.
+    t = await startTestApp({
+      MAIL_URL: mail.url,
+      SMS_URL: sms.url,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      RATE_LIMIT_OTP_IP: '1000/15m',
+      LOCKOUT_MAX_ATTEMPTS: '100',
+    });
     await t.app
       .get(DataSource)
       .getRepository(RoleEntity)

@@ -27,8 +27,10 @@ export async function createApp(
   const config = loadAppConfig(env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
-    // Fastify takes a hop count; Nest's option type does not list numbers.
-    trustProxy: (config.trustProxy > 0 ? config.trustProxy : false) as boolean,
+    // TRUST_PROXY hops are believed: the peer and the (n-1) addresses before it in
+    // X-Forwarded-For. Fastify refuses a bare hop count (it can't check the peer is a proxy), so
+    // the count is given as a trust function; deploy so only the proxy can reach the service.
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     // A client-supplied request id is kept (for tracing across services) only when well-formed.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = request.headers['x-request-id'];
@@ -48,6 +50,8 @@ export async function createApp(
   fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
     request.receivedAt = performance.now();
     reply.header('X-Request-Id', request.id);
+    // Tokens, codes' answers and account data must never sit in a shared or browser cache.
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
   });
 
   await app.register(helmet, {
@@ -63,7 +67,7 @@ export async function createApp(
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
   });
   app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })) });
   app.useGlobalPipes(createValidationPipe());

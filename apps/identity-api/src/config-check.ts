@@ -1,3 +1,4 @@
+import { loadAbuseConfig } from '@identity/abuse';
 import { loadAuditConfig } from '@identity/audit';
 import { loadAuthCoreConfig, loadRedirectConfig } from '@identity/auth-core';
 import { loadGoogleConfig } from '@identity/auth-providers/google';
@@ -17,6 +18,7 @@ const LOADERS = [
   loadRedirectConfig,
   loadAuditConfig,
   loadOtpConfig,
+  loadAbuseConfig,
   loadMessagingConfig,
   loadLocalConfig,
   loadGoogleConfig,

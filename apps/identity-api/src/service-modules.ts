@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AbuseModule } from '@identity/abuse';
 import { AdminModule } from '@identity/admin';
 import { AuditModule } from '@identity/audit';
 import { assertPluginContract, AuthCoreModule } from '@identity/auth-core';
@@ -22,6 +23,7 @@ export function serviceModules(env: NodeJS.ProcessEnv, extraModules: (Type | Dyn
     DatabaseModule.forRoot(ENTITIES),
     EventEmitterModule.forRoot(),
     SecurityEventsModule,
+    AbuseModule,
     AuditModule,
     ...features,
   ];

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@identity/messaging';
+import { messagingConfig, MessagingModule } from '@identity/messaging';
 import { OtpModule } from '@identity/otp';
 import { RbacModule } from '@identity/rbac';
 import { SessionsModule } from '@identity/sessions';
@@ -40,6 +40,8 @@ import { RedirectCleanupService } from './redirect/redirect-cleanup.service';
     DiscoveryModule,
     ConfigModule.forFeature(authCoreConfig),
     ConfigModule.forFeature(redirectConfig),
+    // The brand name, which passwords must not contain.
+    ConfigModule.forFeature(messagingConfig),
     TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity, RedirectFlowEntity, ExchangeCodeEntity]),
     UsersModule,
     RbacModule,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public, SecurityEvents } from '@identity/common';
 import { SessionsService } from '@identity/sessions';
 import { UsersService } from '@identity/users';
@@ -29,6 +30,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @RateLimit('refresh')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for new tokens (rotation)',

@@ -3,6 +3,7 @@ import { expect } from 'expect';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { LockoutService, MemoryAttemptCounter } from '@identity/abuse';
 import { AppError, Clock, SECURITY_EVENT, SecurityEvent, SecurityEvents } from '@identity/common';
 import { buildDataSourceOptions, runMigrations, TransactionRunner } from '@identity/database';
 import { OtpChallengeEntity } from './otp-challenge.entity';
@@ -42,6 +43,7 @@ describe('OtpService (real schema, in-memory SQLite)', () => {
       transactions,
       new SecurityEvents(emitter),
       new Clock(),
+      new LockoutService({ routeLimits: null, lockout: null }, new MemoryAttemptCounter()),
     );
   };
   const issue = (service: OtpService, destination: string, extra: Partial<OtpRequest> = {}) =>

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
+import { accountKeyOf, LockoutFlow, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { OtpChannel, OtpChallengeEntity, OtpPurpose } from './otp-challenge.entity';
 import { activeKeyOf, codeMatches, generateCode, hashCode } from './otp-code';
@@ -43,6 +44,7 @@ export class OtpService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly clock: Clock,
+    private readonly lockout: LockoutService,
   ) {}
 
   get ttlSeconds(): number {
@@ -117,8 +119,9 @@ export class OtpService {
     code: string,
     work: (manager: EntityManager, challenge: OtpChallengeEntity) => Promise<T>,
   ): Promise<T> {
+    const attempt = await this.lockout.begin(lockoutFlowOf(purpose), accountKeyOf(destination));
     const challenge = await this.check(purpose, destination, code);
-    return this.transactions.run(async (manager) => {
+    const result = await this.transactions.run(async (manager) => {
       const now = this.clock.now();
       const consumed = await manager
         .createQueryBuilder()
@@ -139,6 +142,8 @@ export class OtpService {
       });
       return work(manager, challenge);
     });
+    await attempt.succeeded();
+    return result;
   }
 
   /** Finds the code in force and compares it; throws the answer the client gets when it is not right. */
@@ -217,4 +222,10 @@ export class OtpService {
     const oldest = recent[recent.length - 1].createdAt.getTime();
     throw OtpErrors.sendLimit((oldest + limit.windowSeconds * 1000 - now.getTime()) / 1000);
   }
+}
+
+/** Wrong reset codes lock recovery only; wrong sign-in, sign-up and change codes lock codes. */
+function lockoutFlowOf(purpose: OtpPurpose): LockoutFlow {
+  if (purpose === 'password_reset') return 'recovery';
+  return purpose === 'mfa' ? 'mfa' : 'code';
 }

@@ -85,9 +85,9 @@ export class AdminUsersController {
   @ApiOperation({
     summary: 'Clear sign-in lockouts of a user',
     description:
-      'Sign-in lockouts are not tracked yet (they arrive with throttling and lockout), so no account is ever locked: this records the request (`user.unlocked`) and changes nothing. Needs users:write.',
+      'Lifts the lockouts of every identifier of the user (email, phone number, usernames) on every flow: password, codes, recovery and second factor. Audited as `user.unlocked`. Needs users:write.',
   })
-  @ApiNoContentResponse({ description: 'The user has no lockout.' })
+  @ApiNoContentResponse({ description: 'No lockout remains.' })
   @ApiAuthenticated(400, 403, 404)
   unlock(@UserId() id: string): Promise<void> {
     return this.admin.unlock(id);

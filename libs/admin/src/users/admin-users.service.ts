@@ -14,6 +14,7 @@ import {
   SecurityEvents,
   ValidationError,
 } from '@identity/common';
+import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { PasswordHasher, PasswordPolicy, ProviderRegistry, UserAuthEntity, UserDto, UserViewService } from '@identity/auth-core';
 import { DEFAULT_ROLE, grants, PERMISSIONS, RbacService, RoleEntity, UserRoleEntity } from '@identity/rbac';
@@ -57,7 +58,9 @@ export class AdminUsersService {
     private readonly policy: PasswordPolicy,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
+    @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
   async create(input: CreateUserDto, actor: Principal): Promise<UserDto> {
@@ -108,7 +111,9 @@ export class AdminUsersService {
     if (!account.email && !account.phone && !account.username)
       problems.push({ field: 'email', messages: ['one of email, phone or username is required'] });
     if (input.password)
-      problems.push(...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })));
+      problems.push(
+        ...this.policy.problems(input.password, account).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+      );
     if (problems.length) throw new ValidationError(problems);
     return account;
   }
@@ -217,8 +222,13 @@ export class AdminUsersService {
    * to clear and the request is only recorded.
    */
   async unlock(userId: string): Promise<void> {
-    await this.users.getById(userId);
-    await this.publish(undefined, 'user.unlocked', userId, { lockoutsCleared: 0 });
+    const user = await this.users.getById(userId);
+    const usernames = await this.identities.find({ where: { userId }, select: { id: true, username: true } });
+    const identifiers = [user.email, user.phone, ...usernames.map((identity) => identity.username)].filter((value): value is string =>
+      Boolean(value),
+    );
+    await this.lockout.unlock(identifiers.map(accountKeyOf));
+    await this.publish(undefined, 'user.unlocked', userId, { identifiers: identifiers.length });
   }
 
   async revokeSessions(userId: string): Promise<number> {

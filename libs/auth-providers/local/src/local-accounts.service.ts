@@ -15,6 +15,7 @@ import {
   normalizeUsername,
   ValidationError,
 } from '@identity/common';
+import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
 import { Outbox } from '@identity/messaging';
@@ -76,6 +77,7 @@ export class LocalAccountsService {
     private readonly registry: ProviderRegistry,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
@@ -87,6 +89,9 @@ export class LocalAccountsService {
    */
   async authenticate(identifier: string, password: string): Promise<UserEntity> {
     const classified = classifyIdentifier(identifier);
+    const attempt = await this.lockout
+      .begin('password', accountKeyOf(identifier))
+      .catch((error: unknown) => this.refuseLocked(classified, error));
     const credential = await this.findCredential(classified);
     if (!credential?.passwordHash || !credential.user) {
       await this.hasher.verifyDummy(password);
@@ -96,7 +101,19 @@ export class LocalAccountsService {
     if (!valid) return this.refuse(classified, 'wrong_password', credential.userId);
     if (!credential.user.isActive) return this.refuse(classified, 'account_disabled', credential.userId);
     if (this.hasher.needsRehash(credential.passwordHash)) await this.rehash(credential, password);
+    await attempt.succeeded();
     return credential.user;
+  }
+
+  /** Audits a refusal by lockout (counted for unknown identifiers too) and passes it on. */
+  private async refuseLocked(identifier: ClassifiedIdentifier, error: unknown): Promise<never> {
+    await this.events.publish({
+      action: 'login.failed',
+      success: false,
+      errorCode: 'too_many_attempts',
+      metadata: { provider: LOCAL_PROVIDER_ID, reason: 'locked_out', identifierKind: identifier.kind, identifier: identifier.value },
+    });
+    throw error;
   }
 
   /** Records why a sign-in failed (never the password) and throws the one answer clients see. */
@@ -125,7 +142,9 @@ export class LocalAccountsService {
         ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
         : []),
       ...(!email && !phone && !username ? [{ field: 'email', messages: ['one of email, phone or username is required'] }] : []),
-      ...this.policy.problems(input.password).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+      ...this.policy
+        .problems(input.password, { email, phone, username })
+        .map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
     ];
     if (problems.length) throw new ValidationError(problems);
     return { email, phone, username };
@@ -214,7 +233,11 @@ export class LocalAccountsService {
         'The current password is incorrect.',
       );
     }
-    this.policy.assert(newPassword, 'newPassword');
+    this.policy.assert(newPassword, 'newPassword', {
+      email: credential.user.email,
+      phone: credential.user.phone,
+      username: credential.username,
+    });
     const passwordHash = await this.hasher.hash(newPassword);
     const user = credential.user;
     await this.transactions.run(async (manager) => {

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
 import { SignInService, TokenResponseDto } from '@identity/auth-core';
 import { ChangePasswordDto, LoginDto } from './local.dto';
@@ -16,6 +17,7 @@ export class LocalLoginController {
 
   @Public()
   @Post('login')
+  @RateLimit('login')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sign in with a password',

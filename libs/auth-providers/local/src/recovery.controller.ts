@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationDto } from '@identity/otp';
@@ -13,6 +14,7 @@ export class RecoveryController {
 
   @Public()
   @Post('forgot')
+  @RateLimit('password_forgot')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a password reset code to an email or phone',
@@ -27,6 +29,7 @@ export class RecoveryController {
 
   @Public()
   @Post('reset')
+  @RateLimit('password_reset')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Set a new password with the reset code',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ClientContext, Clock, SecurityEvents } from '@identity/common';
+import { accountKeyOf, LockoutService } from '@identity/abuse';
 import { TransactionRunner } from '@identity/database';
 import { Outbox } from '@identity/messaging';
 import { CodeDestination, CodeSentDto, codeSent, destinationOf, OtpChallengeEntity, OtpErrors, OtpService } from '@identity/otp';
@@ -37,6 +38,7 @@ export class RecoveryService {
     private readonly registry: ProviderRegistry,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
+    private readonly lockout: LockoutService,
     private readonly clock: Clock,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
@@ -92,12 +94,14 @@ export class RecoveryService {
   ): Promise<TokenResponseDto> {
     const destination = destinationOf(request);
     // Checked before the code, so a refused password leaves the code usable.
-    this.policy.assert(request.newPassword, 'newPassword');
+    this.policy.assert(request.newPassword, 'newPassword', { [destination.channel === 'email' ? 'email' : 'phone']: destination.address });
     const passwordHash = await this.hasher.hash(request.newPassword);
-    const { user, session } = await this.otp.redeem('password_reset', destination.address, request.code, (manager, challenge) =>
+    const { user, session, username } = await this.otp.redeem('password_reset', destination.address, request.code, (manager, challenge) =>
       this.applyReset(manager, challenge, destination, passwordHash, client),
     );
     this.outbox.wake();
+    // Recovery is the way out of a password lockout: the new password works at once.
+    await this.lockout.unlock([user.email, user.phone, username].filter((value): value is string => Boolean(value)).map(accountKeyOf));
     return this.signIn.tokensFor(user, session);
   }
 
@@ -107,7 +111,7 @@ export class RecoveryService {
     destination: CodeDestination,
     passwordHash: string,
     client: ClientContext,
-  ): Promise<{ user: UserEntity; session: IssuedSession }> {
+  ): Promise<{ user: UserEntity; session: IssuedSession; username: string | null }> {
     const user = challenge.userId ? await manager.findOne(UserEntity, { where: { id: challenge.userId } }) : null;
     // The address moved to another account, or the account or its password went away, since the code was sent.
     if (!user || !ownsDestination(user, destination)) throw OtpErrors.invalid();
@@ -131,7 +135,7 @@ export class RecoveryService {
       metadata: { channel: destination.channel, otherSessionsEnded },
       manager,
     });
-    return { user, session };
+    return { user, session, username: credential.username };
   }
 
   /** The code just proved the address works: an unverified one counts as verified from now on. */

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
@@ -16,6 +17,7 @@ export class RegistrationController {
 
   @Public()
   @Post()
+  @RateLimit('register')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Register with an email or phone number; a code is sent to it',
@@ -29,6 +31,7 @@ export class RegistrationController {
 
   @Public()
   @Post('verify')
+  @RateLimit('otp_verify')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Verify the registration code: creates the account and signs in',
@@ -43,6 +46,7 @@ export class RegistrationController {
 
   @Public()
   @Post('resend')
+  @RateLimit('register')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a new code for a pending registration',

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '@identity/auth-core';
@@ -14,6 +15,7 @@ export class PasswordlessController {
 
   @Public()
   @Post('request')
+  @RateLimit('otp_request')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a sign-in code by email or SMS',
@@ -28,6 +30,7 @@ export class PasswordlessController {
 
   @Public()
   @Post('verify')
+  @RateLimit('otp_verify')
   @ApiOperation({
     summary: 'Sign in with the code',
     description:
