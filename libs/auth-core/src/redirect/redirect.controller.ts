@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { RateLimit } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '../account/user.dto';
 import { ExchangeDto } from './redirect.dto';
@@ -13,6 +14,7 @@ export class RedirectController {
 
   @Public()
   @Post('exchange')
+  @RateLimit('exchange')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Trade the one-time code of a redirect sign-in for tokens',

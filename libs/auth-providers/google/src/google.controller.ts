@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimit } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { AuthorizationUrlDto, RedirectSignInService, RedirectStartQueryDto, TokenResponseDto } from '@identity/auth-core';
 import { GoogleIdTokenDto } from './google.dto';
@@ -65,6 +66,8 @@ export class GoogleController {
   @Public()
   @Post()
   @HttpCode(200)
+  // The ID-token sign-in is a sign-in like a password's: the same per-IP limits apply.
+  @RateLimit('login')
   @ApiOperation({
     summary: 'Sign in with a Google ID token from a native app',
     description:
