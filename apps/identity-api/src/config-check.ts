@@ -1,8 +1,10 @@
 import { loadAbuseConfig } from '@identity/abuse';
 import { loadAuditConfig } from '@identity/audit';
-import { loadAuthCoreConfig } from '@identity/auth-core';
+import { loadAuthCoreConfig, loadRedirectConfig } from '@identity/auth-core';
 import { loadFirebaseConfig } from '@identity/auth-providers/firebase';
+import { loadGoogleConfig } from '@identity/auth-providers/google';
 import { loadLocalConfig } from '@identity/auth-providers/local';
+import { loadOAuthProvidersConfig } from '@identity/auth-providers/oauth';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
@@ -15,6 +17,7 @@ const LOADERS = [
   loadDatabaseConfig,
   loadSessionsConfig,
   loadAuthCoreConfig,
+  loadRedirectConfig,
   loadAuditConfig,
   loadOtpConfig,
   loadAbuseConfig,
@@ -22,6 +25,8 @@ const LOADERS = [
   loadMfaConfig,
   loadLocalConfig,
   loadFirebaseConfig,
+  loadGoogleConfig,
+  loadOAuthProvidersConfig,
 ];
 
 /**

@@ -3,6 +3,8 @@ import { isProviderEnabled } from '@identity/auth-core';
 import { LocalProviderModule, PendingRegistrationEntity } from '@identity/auth-providers/local';
 import { PasswordlessProviderModule } from '@identity/auth-providers/passwordless';
 import { FirebaseProviderModule } from '@identity/auth-providers/firebase';
+import { GoogleProviderModule } from '@identity/auth-providers/google';
+import { OAuthProviderModule } from '@identity/auth-providers/oauth';
 
 /**
  * The login methods built into this service. The composition root is the only place that
@@ -14,6 +16,9 @@ export const BUILT_IN_LOGIN_METHODS: Record<string, Type | DynamicModule> = {
   email_otp: PasswordlessProviderModule,
   mobile_otp: PasswordlessProviderModule,
   firebase: FirebaseProviderModule,
+  google: GoogleProviderModule,
+  facebook: OAuthProviderModule,
+  apple: OAuthProviderModule,
 };
 
 /** Tables the login methods own; part of the schema whether or not a method is enabled. */

@@ -1,5 +1,5 @@
 import { AuditLogEntity } from '@identity/audit';
-import { AuthProviderEntity, UserAuthEntity } from '@identity/auth-core';
+import { AuthProviderEntity, ExchangeCodeEntity, RedirectFlowEntity, UserAuthEntity } from '@identity/auth-core';
 import { OutboxMessageEntity } from '@identity/messaging';
 import { MfaChallengeEntity, UserMfaEntity } from '@identity/mfa';
 import { OtpChallengeEntity } from '@identity/otp';
@@ -22,5 +22,7 @@ export const ENTITIES = [
   OutboxMessageEntity,
   UserMfaEntity,
   MfaChallengeEntity,
+  RedirectFlowEntity,
+  ExchangeCodeEntity,
   ...LOGIN_METHOD_ENTITIES,
 ];

@@ -50,7 +50,8 @@ export class AccessTokenGuard implements CanActivate {
   }
 }
 
-function bearerToken(header: string | undefined): string | null {
+/** The JWT of an `Authorization: Bearer` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(header.trim());
   return match ? match[1] : null;

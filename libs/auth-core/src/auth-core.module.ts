@@ -27,6 +27,13 @@ import { PasswordPolicy } from './passwords/password-policy';
 import { ProviderRegistry } from './registry/provider-registry';
 import { SignInService } from './signin/sign-in.service';
 import { UserAuthEntity } from './user-auth.entity';
+import { ExchangeCodeEntity } from './redirect/exchange-code.entity';
+import { OidcClient } from './redirect/oidc-client';
+import { redirectConfig } from './redirect/redirect.config';
+import { RedirectController } from './redirect/redirect.controller';
+import { RedirectFlowEntity } from './redirect/redirect-flow.entity';
+import { RedirectSignInService } from './redirect/redirect-sign-in.service';
+import { RedirectCleanupService } from './redirect/redirect-cleanup.service';
 
 /**
  * The core every login method plugs into. Global so provider modules can inject its services
@@ -37,9 +44,10 @@ import { UserAuthEntity } from './user-auth.entity';
   imports: [
     DiscoveryModule,
     ConfigModule.forFeature(authCoreConfig),
+    ConfigModule.forFeature(redirectConfig),
     // The brand name, which passwords must not contain.
     ConfigModule.forFeature(messagingConfig),
-    TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity]),
+    TypeOrmModule.forFeature([AuthProviderEntity, UserAuthEntity, RedirectFlowEntity, ExchangeCodeEntity]),
     UsersModule,
     RbacModule,
     SessionsModule,
@@ -47,7 +55,15 @@ import { UserAuthEntity } from './user-auth.entity';
     MessagingModule,
     MfaModule,
   ],
-  controllers: [AuthController, AccountController, ContactChangeController, IdentitiesController, SecondFactorController, MyMfaController],
+  controllers: [
+    AuthController,
+    AccountController,
+    ContactChangeController,
+    IdentitiesController,
+    SecondFactorController,
+    MyMfaController,
+    RedirectController,
+  ],
   providers: [
     ProviderRegistry,
     PasswordHasher,
@@ -57,6 +73,9 @@ import { UserAuthEntity } from './user-auth.entity';
     ReauthenticationService,
     ContactChangeService,
     IdentitiesService,
+    OidcClient,
+    RedirectSignInService,
+    RedirectCleanupService,
     // The switch is checked first: a disabled method answers 404 whether or not a token came.
     { provide: APP_GUARD, useClass: ProviderSwitchGuard },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
@@ -69,6 +88,8 @@ import { UserAuthEntity } from './user-auth.entity';
     UserViewService,
     ReauthenticationService,
     IdentitiesService,
+    OidcClient,
+    RedirectSignInService,
     TypeOrmModule,
     UsersModule,
     RbacModule,

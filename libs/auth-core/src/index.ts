@@ -18,5 +18,6 @@ export * from './account/identities.service';
 export * from './auth.dto';
 export * from './mfa/mfa.dto';
 export * from './access-token.guard';
+export * from './redirect';
 export * from './auth-core.module';
 export * from './api-sign-in-response.decorator';

@@ -6,26 +6,10 @@ import { isUniqueViolation, TransactionRunner } from '@identity/database';
 import { UserEntity } from '@identity/users';
 import { ExternalIdentity } from '../registry/login-method';
 import { ProviderRegistry } from '../registry/provider-registry';
-import { SignInService } from '../signin/sign-in.service';
+import { identityLinkedElsewhere, providerAlreadyLinked, SignInService } from '../signin/sign-in.service';
 import { UserAuthEntity } from '../user-auth.entity';
 import { IdentityDto } from './identity.dto';
 import { ReauthenticationService } from './reauthentication.service';
-
-export const identityLinkedElsewhere = () =>
-  new AppError(
-    HttpStatus.CONFLICT,
-    'identity_linked_elsewhere',
-    'Linked to another account',
-    'This sign-in belongs to another account. Nothing was changed; sign in with it to use that account.',
-  );
-
-const methodAlreadyLinked = () =>
-  new AppError(
-    HttpStatus.CONFLICT,
-    'provider_already_linked',
-    'Method already linked',
-    'Another sign-in of this method is linked to your account. Unlink it first to link this one.',
-  );
 
 const lastSignInMethod = () =>
   new AppError(
@@ -73,7 +57,7 @@ export class IdentitiesService {
       .catch((error: unknown) => this.refused('identity.linked', principal, identity.providerId, error));
     const providerRowId = this.registry.rowId(identity.providerId);
     try {
-      await this.transactions.run((manager) => this.linkIn(manager, principal.userId, identity, providerRowId));
+      await this.transactions.run((manager) => this.signIn.linkIdentity(manager, principal.userId, identity));
     } catch (error) {
       // A concurrent link of the same subject (or of this method to this account) won the race.
       const answer = isUniqueViolation(error) ? await this.collisionAnswer(principal.userId, identity, providerRowId) : error;
@@ -95,30 +79,10 @@ export class IdentitiesService {
       .catch((error: unknown) => this.refused('identity.unlinked', principal, null, error));
   }
 
-  private async linkIn(manager: EntityManager, userId: string, identity: ExternalIdentity, providerRowId: string): Promise<void> {
-    const holder = await manager.findOne(UserAuthEntity, {
-      where: { authProviderId: providerRowId, providerUserId: identity.subject },
-      select: { id: true, userId: true },
-    });
-    if (holder) {
-      if (holder.userId !== userId) throw identityLinkedElsewhere();
-      return;
-    }
-    if (await manager.exists(UserAuthEntity, { where: { userId, authProviderId: providerRowId } })) throw methodAlreadyLinked();
-    await this.signIn.link(manager, { id: userId }, identity, providerRowId);
-    await this.events.publish({
-      action: 'identity.linked',
-      success: true,
-      userId,
-      metadata: { provider: identity.providerId, by: 'signed_in' },
-      manager,
-    });
-  }
-
   private async collisionAnswer(userId: string, identity: ExternalIdentity, providerRowId: string): Promise<unknown> {
     const holder = await this.identities.findOne({ where: { authProviderId: providerRowId, providerUserId: identity.subject } });
     if (holder && holder.userId !== userId) return identityLinkedElsewhere();
-    return holder ? null : methodAlreadyLinked();
+    return holder ? null : providerAlreadyLinked();
   }
 
   private async unlinkIn(manager: EntityManager, userId: string, id: string): Promise<void> {

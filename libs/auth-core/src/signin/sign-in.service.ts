@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AppError, ClientContext, newId, SecurityEvents } from '@identity/common';
+import { AppError, ClientContext, Errors, newId, SecurityEvents } from '@identity/common';
 import { TransactionRunner, isUniqueViolation } from '@identity/database';
 import { MfaChallengeService, MfaService, PendingSecondFactor } from '@identity/mfa';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
@@ -161,6 +161,36 @@ export class SignInService {
       throw linkRequired();
   }
 
+  /**
+   * Links an identity to a signed-in user who asked for it (no email needs to match: the user
+   * proved both sides). An identity linked to someone else stays there (409), and a user keeps
+   * one identity per method.
+   */
+  async linkIdentity(manager: EntityManager, userId: string, identity: ExternalIdentity): Promise<void> {
+    const providerRowId = this.registry.rowId(identity.providerId);
+    const current = await manager.findOne(UserAuthEntity, {
+      where: { authProviderId: providerRowId, providerUserId: identity.subject },
+      select: { id: true, userId: true },
+    });
+    if (current) {
+      if (current.userId === userId) return;
+      throw identityLinkedElsewhere();
+    }
+    const sameMethod = await manager.findOne(UserAuthEntity, { where: { userId, authProviderId: providerRowId }, select: { id: true } });
+    if (sameMethod) throw providerAlreadyLinked();
+    const user = await manager.findOneBy(UserEntity, { id: userId });
+    if (!user) throw Errors.notFound('user');
+    await this.link(manager, user, identity, providerRowId);
+    await this.events.publish({
+      action: 'identity.linked',
+      success: true,
+      userId,
+      actorId: userId,
+      metadata: { provider: identity.providerId, by: 'signed_in_user' },
+      manager,
+    });
+  }
+
   private async linkedUser(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
     const linked = await manager.findOne(UserAuthEntity, {
       where: { authProviderId: this.registry.rowId(identity.providerId), providerUserId: identity.subject },
@@ -292,10 +322,11 @@ export class SignInService {
    * email (or phone) verified. Anything weaker needs an explicit, signed-in link.
    */
   private async findByVerifiedContact(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
-    if (identity.email && identity.emailVerified) {
+    if (identity.email) {
       const user = await manager.findOneBy(UserEntity, { email: identity.email });
       if (user) {
-        if (user.emailVerifiedAt) return user;
+        if (identity.emailVerified && user.emailVerifiedAt) return user;
+        // An address the provider does not vouch for proves nothing about this account (no takeover).
         throw linkRequired();
       }
     }
@@ -378,4 +409,20 @@ const signInConflict = () =>
     'sign_in_conflict',
     'Concurrent change',
     'The email or phone of this sign-in changed hands while it was processed. Try again.',
+  );
+
+export const identityLinkedElsewhere = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'identity_linked_elsewhere',
+    'Identity belongs to another account',
+    'This sign-in is already linked to another account; nothing was changed.',
+  );
+
+export const providerAlreadyLinked = () =>
+  new AppError(
+    HttpStatus.CONFLICT,
+    'provider_already_linked',
+    'Method already linked',
+    'Your account already has a sign-in of this method. Unlink it first to link another.',
   );

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'message.failed',
   'identity.linked',
   'identity.unlinked',
+  'identity.link_failed',
   'account.created',
   'user.created',
   'user.updated',

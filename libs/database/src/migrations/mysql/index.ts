@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { RedirectSignIn1796054443390 } from './1796054443390-redirect-sign-in';
 import { Mfa1796054601873 } from './1796054601873-mfa';
 import { OtpOutboxRegistrations1795333227678 } from './1795333227678-otp-outbox-registrations';
 import { ListIndexes1795332947509 } from './1795332947509-list-indexes';
@@ -11,5 +12,6 @@ export const MYSQL_MIGRATIONS = [
   ProviderSwitch1795323794918,
   ListIndexes1795332947509,
   OtpOutboxRegistrations1795333227678,
+  RedirectSignIn1796054443390,
   Mfa1796054601873,
 ];

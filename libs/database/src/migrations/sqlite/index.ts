@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { RedirectSignIn1796054443242 } from './1796054443242-redirect-sign-in';
 import { Mfa1796054600895 } from './1796054600895-mfa';
 import { OtpOutboxRegistrations1795333226515 } from './1795333226515-otp-outbox-registrations';
 import { ListIndexes1795332947315 } from './1795332947315-list-indexes';
@@ -11,5 +12,6 @@ export const SQLITE_MIGRATIONS = [
   ProviderSwitch1795323794753,
   ListIndexes1795332947315,
   OtpOutboxRegistrations1795333226515,
+  RedirectSignIn1796054443242,
   Mfa1796054600895,
 ];
