@@ -378,6 +378,6 @@ describe('Google sign-in over time', () => {
     const tokens = await signedIn(t, owner);
     t.app.get(Clock).offsetMs += 3600_000;
     const stale = await t.http().get('/api/v1/auth/google/url').query(query).set(bearer(tokens.accessToken));
-    expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 403, code: 'reauthentication_required' });
+    expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 401, code: 'reauthentication_required' });
   });
 });

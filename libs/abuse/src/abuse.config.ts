@@ -14,6 +14,7 @@ export const RATE_LIMIT_FAMILIES = [
   'refresh',
   'exchange',
   'mfa_verify',
+  'redirect',
 ] as const;
 export type RateLimitFamily = (typeof RATE_LIMIT_FAMILIES)[number];
 
@@ -39,6 +40,8 @@ const DEFAULT_LIMITS: Record<RateLimitFamily, string> = {
   refresh: 'ip=120/1m',
   exchange: 'ip=30/1m',
   mfa_verify: 'ip=30/1m',
+  // Starting and finishing a redirect sign-in (each start stores a flow).
+  redirect: 'ip=30/1m',
 };
 
 const SPEC = /^\s*(ip|identifier|pair)\s*=\s*\d+\s*\/\s*\d+\s*[smhd]?\s*(,\s*(ip|identifier|pair)\s*=\s*\d+\s*\/\s*\d+\s*[smhd]?\s*)*$/;

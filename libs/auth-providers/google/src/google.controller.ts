@@ -29,6 +29,7 @@ export class GoogleController {
 
   @Public()
   @Get()
+  @RateLimit('redirect')
   @ApiOperation({ summary: 'Start Google sign-in: 302 to Google', description: START_DESCRIPTION })
   @ApiFoundResponse({ description: "Redirect to Google's consent page." })
   @ApiProblems(400, 401, 403, 404)
@@ -39,6 +40,7 @@ export class GoogleController {
 
   @Public()
   @Get('url')
+  @RateLimit('redirect')
   @ApiOperation({ summary: 'Start Google sign-in: the Google URL as JSON, for single-page apps', description: START_DESCRIPTION })
   @ApiOkResponse({ type: AuthorizationUrlDto })
   @ApiProblems(400, 401, 403, 404)
@@ -54,6 +56,7 @@ export class GoogleController {
 
   @Public()
   @Get('callback')
+  @RateLimit('redirect')
   @ApiOperation({
     summary: 'Where Google returns the browser',
     description:

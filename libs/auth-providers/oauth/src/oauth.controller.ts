@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '@identity/abuse';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblems, Errors, Public } from '@identity/common';
 import { AuthorizationUrlDto, RedirectLoginMethod, RedirectSignInService, RedirectStartQueryDto } from '@identity/auth-core';
@@ -27,6 +28,7 @@ export class OAuthController {
 
   @Public()
   @Get(':provider')
+  @RateLimit('redirect')
   @ApiOperation({ summary: 'Start Facebook or Apple sign-in: 302 to the provider', description: START_DESCRIPTION })
   @ApiParam(PROVIDER_PARAM)
   @ApiFoundResponse({ description: 'Redirect to the provider.' })
@@ -43,6 +45,7 @@ export class OAuthController {
 
   @Public()
   @Get(':provider/url')
+  @RateLimit('redirect')
   @ApiOperation({
     summary: 'Start Facebook or Apple sign-in: the provider URL as JSON, for single-page apps',
     description: START_DESCRIPTION,
@@ -63,6 +66,7 @@ export class OAuthController {
 
   @Public()
   @Get(':provider/callback')
+  @RateLimit('redirect')
   @ApiOperation({ summary: 'Where the provider returns the browser (query)', description: CALLBACK_DESCRIPTION })
   @ApiParam(PROVIDER_PARAM)
   @ApiQuery({ name: 'state', required: false })
@@ -76,6 +80,7 @@ export class OAuthController {
 
   @Public()
   @Post(':provider/callback')
+  @RateLimit('redirect')
   @ApiOperation({
     summary: 'Where the provider returns the browser (form_post, as Apple does)',
     description: `${CALLBACK_DESCRIPTION} The body is application/x-www-form-urlencoded with state, code and, on Apple's first authorization, user.`,
