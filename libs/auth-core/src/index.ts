@@ -21,3 +21,4 @@ export * from './access-token.guard';
 export * from './redirect';
 export * from './auth-core.module';
 export * from './api-sign-in-response.decorator';
+export * from './account/shared-fields.dto';

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
-import { FindOptionsOrder, FindOptionsWhere, In, ObjectLiteral, Repository } from 'typeorm';
+import { FindOptionsOrder, FindOptionsWhere, In, LessThan, ObjectLiteral, Repository } from 'typeorm';
 
 export interface CleanupBatch {
   selected: number;
@@ -77,5 +77,25 @@ export abstract class BatchedCleanup<T extends ObjectLiteral & { id: string }> i
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.running?.catch(() => undefined);
+  }
+}
+
+/** The common case: rows that are no longer needed once their `expiresAt` has passed. */
+export class ExpiredRowsCleanup<T extends ObjectLiteral & { id: string; expiresAt: Date }> extends BatchedCleanup<T> {
+  constructor(
+    rows: Repository<T>,
+    logger: Logger,
+    what: string,
+    private readonly clock: () => Date,
+  ) {
+    super(rows, logger, what);
+  }
+
+  protected expiredAt(now: Date): ExpiredRows<T> {
+    return { where: { expiresAt: LessThan(now) } as FindOptionsWhere<T>, batchSize: 1000 };
+  }
+
+  protected now(): Date {
+    return this.clock();
   }
 }

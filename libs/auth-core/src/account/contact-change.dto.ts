@@ -1,27 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { CurrentPasswordDto } from './shared-fields.dto';
 
 const CODE = /^[0-9]{6}$/;
 
-class ProofOfPresence {
-  @ApiPropertyOptional({
-    format: 'password',
-    description: 'Needed unless this session was opened by a sign-in within REAUTH_WINDOW (and only when the account has a password).',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1024)
-  currentPassword?: string;
-}
-
-export class ChangeEmailDto extends ProofOfPresence {
+export class ChangeEmailDto extends CurrentPasswordDto {
   @ApiProperty({ example: 'ada@example.org', maxLength: 320, description: 'The new address; the code goes there.' })
   @IsEmail()
   @MaxLength(320)
   email: string;
 }
 
-export class ChangePhoneDto extends ProofOfPresence {
+export class ChangePhoneDto extends CurrentPasswordDto {
   @ApiProperty({ example: '+4915112345678', description: 'The new mobile number in E.164 form; the code goes there by SMS.' })
   @IsString()
   @MaxLength(32)

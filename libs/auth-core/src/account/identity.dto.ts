@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { CurrentPasswordDto } from './shared-fields.dto';
 
 /**
  * One way the account holder signs in. Contacts are shown in full: only the owner sees this list,
@@ -55,13 +55,4 @@ export class IdentityListDto {
   nextCursor: string | null;
 }
 
-export class UnlinkIdentityDto {
-  @ApiPropertyOptional({
-    format: 'password',
-    description: 'Needed unless this session was opened by a sign-in within REAUTH_WINDOW (and only when the account has a password).',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1024)
-  currentPassword?: string;
-}
+export class UnlinkIdentityDto extends CurrentPasswordDto {}

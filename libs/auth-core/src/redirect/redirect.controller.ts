@@ -5,7 +5,7 @@ import { RateLimit } from '@identity/abuse';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
 import { TokenResponseDto } from '../account/user.dto';
 import { ApiSignInResponse } from '../api-sign-in-response.decorator';
-import { SignInResponse } from '../signin/sign-in.service';
+import { answerSignIn, SignInResponse } from '../signin/sign-in.service';
 import { ExchangeDto } from './redirect.dto';
 import { RedirectSignInService } from './redirect-sign-in.service';
 
@@ -31,8 +31,6 @@ export class RedirectController {
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SignInResponse> {
-    const result = await this.redirects.exchange(body.code, client);
-    reply.status(result.created ? 201 : 200);
-    return result.tokens;
+    return answerSignIn(reply, await this.redirects.exchange(body.code, client));
   }
 }

@@ -31,6 +31,12 @@ export interface SignInResult {
   created: boolean;
 }
 
+/** Sets 201 when the sign-in created the account (200 otherwise) and gives the body to answer. */
+export function answerSignIn(reply: { status(code: number): unknown }, result: SignInResult): SignInResponse {
+  reply.status(result.created ? 201 : 200);
+  return result.tokens;
+}
+
 /** RFC 8176 `amr` value of a login method when its descriptor names none: by kind. */
 const AMR_BY_KIND: Record<LoginMethodDescriptor['kind'], string> = { password: 'pwd', otp: 'otp', oauth: 'fed', 'id-token': 'fed' };
 /** Added to `amr` by a second factor: a TOTP or recovery code is a one-time password, and two factors make `mfa`. */

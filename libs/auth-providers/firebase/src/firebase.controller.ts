@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { FastifyReply } from 'fastify';
 import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public } from '@identity/common';
-import { ApiSignInResponse, IdentityDto, SignInResponse, TokenResponseDto } from '@identity/auth-core';
+import { ApiSignInResponse, IdentityDto, answerSignIn, SignInResponse, TokenResponseDto } from '@identity/auth-core';
 import { FirebaseLinkDto, FirebaseSignInDto } from './firebase.dto';
 import { FirebaseSignInService } from './firebase-sign-in.service';
 
@@ -31,9 +31,7 @@ export class FirebaseController {
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SignInResponse> {
-    const result = await this.firebase.signInWithToken(body, client);
-    reply.status(result.created ? 201 : 200);
-    return result.tokens;
+    return answerSignIn(reply, await this.firebase.signInWithToken(body, client));
   }
 
   @Post('link')

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { IsProfile } from '@identity/users';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { CurrentPasswordDto, SignUpFieldsDto } from '@identity/auth-core';
 
 const DISPLAY_NAME = /^(?=.*\S)[^\p{Cc}]+$/u;
 
@@ -13,7 +13,7 @@ export class FirebaseTokenDto {
   idToken: string;
 }
 
-export class FirebaseSignInDto extends FirebaseTokenDto {
+export class FirebaseSignInDto extends IntersectionType(FirebaseTokenDto, SignUpFieldsDto) {
   @ApiPropertyOptional({
     example: 'Ada Lovelace',
     maxLength: 255,
@@ -34,36 +34,6 @@ export class FirebaseSignInDto extends FirebaseTokenDto {
   @IsEmail()
   @MaxLength(320)
   email?: string;
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-    example: { academicYear: '2026', rollNumber: 'CS-042' },
-    description: 'Custom fields stored when this sign-in creates the account: a flat object of string, number or boolean values.',
-  })
-  @IsOptional()
-  @IsObject()
-  @IsProfile()
-  profile?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    example: 'student',
-    description:
-      'A self-assignable role (e.g. teacher or student) given when this sign-in creates the account; every account also gets `user`.',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  role?: string;
 }
 
-export class FirebaseLinkDto extends FirebaseTokenDto {
-  @ApiPropertyOptional({
-    format: 'password',
-    description: 'Needed unless this session was opened by a sign-in within REAUTH_WINDOW (and only when the account has a password).',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1024)
-  currentPassword?: string;
-}
+export class FirebaseLinkDto extends IntersectionType(FirebaseTokenDto, CurrentPasswordDto) {}

@@ -8,6 +8,7 @@ import {
   AuthorizationUrlDto,
   RedirectSignInService,
   RedirectStartQueryDto,
+  answerSignIn,
   SignInResponse,
   TokenResponseDto,
 } from '@identity/auth-core';
@@ -91,9 +92,7 @@ export class GoogleController {
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SignInResponse> {
-    const result = await this.google.withIdToken(body.idToken, body.nonce, client);
-    reply.status(result.created ? 201 : 200);
-    return result.tokens;
+    return answerSignIn(reply, await this.google.withIdToken(body.idToken, body.nonce, client));
   }
 }
 

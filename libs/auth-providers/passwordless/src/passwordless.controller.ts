@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '
 import { RateLimit, UniformDuration } from '@identity/abuse';
 import { FastifyReply } from 'fastify';
 import { ApiProblems, Client, ClientContext, Public } from '@identity/common';
-import { ApiSignInResponse, SignInResponse, TokenResponseDto } from '@identity/auth-core';
+import { ApiSignInResponse, answerSignIn, SignInResponse, TokenResponseDto } from '@identity/auth-core';
 import { CodeSentDto, DestinationCodeDto, DestinationDto } from '@identity/otp';
 import { methodDestinationOf, PasswordlessSignInService } from './passwordless-sign-in.service';
 
@@ -45,8 +45,6 @@ export class PasswordlessController {
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SignInResponse> {
-    const result = await this.passwordless.verifyCode(methodDestinationOf(body), body.code, client);
-    reply.status(result.created ? 201 : 200);
-    return result.tokens;
+    return answerSignIn(reply, await this.passwordless.verifyCode(methodDestinationOf(body), body.code, client));
   }
 }
