@@ -67,6 +67,28 @@ describe('HTTP surface: problem+json, limits, headers, health, docs', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
+  it('a member given twice in one JSON object → 400 naming it, nothing changed', async () => {
+    const response = await t
+      .http()
+      .patch('/api/v1/me')
+      .set(bearer(token))
+      .set('Content-Type', 'application/json')
+      .send('{"displayName": "First", "displayName": "Second"}');
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('validation_failed');
+    expect(response.body.errors).toEqual([{ field: 'displayName', messages: ['displayName is given more than once'] }]);
+    const me = await t.http().get('/api/v1/me').set(bearer(token)).expect(200);
+    expect(['First', 'Second']).not.toContain(me.body.displayName);
+  });
+
+  it('a query parameter given twice → 400, not silently one of them', async () => {
+    const admin = await signedIn(t, await createUser(t, { roles: ['admin'] }));
+    const response = await t.http().get('/api/v1/admin/users?limit=5&limit=500').set(bearer(admin.accessToken));
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('validation_failed');
+  });
+
   it('unknown routes → 404 problem+json', async () => {
     expectProblem(await t.http().get('/api/v1/nothing-here'), 404, 'not_found');
     expectProblem(await t.http().get('/nothing-here'), 404, 'not_found');

@@ -5,7 +5,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { randomUUID } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
-import { createValidationPipe, loadAppConfig, ProblemDto, ProblemFilter, TimedRequest } from '@identity/common';
+import {
+  createValidationPipe,
+  firstDuplicateKey,
+  loadAppConfig,
+  ProblemDto,
+  ProblemFilter,
+  TimedRequest,
+  ValidationError,
+} from '@identity/common';
 import { AppModule } from './app.module';
 import { assertValidConfig } from './config-check';
 
@@ -47,6 +55,7 @@ export async function createApp(
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  refuseDuplicateJsonKeys(app, config.bodyLimit);
   fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
     request.receivedAt = performance.now();
     reply.header('X-Request-Id', request.id);
@@ -92,6 +101,21 @@ function setUpSwagger(app: NestFastifyApplication, appName: string, publicUrl: s
     { extraModels: [ProblemDto] },
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: `${appName} API` });
+}
+
+/**
+ * JSON bodies go through Fastify's own parser (prototype-poisoning checks included) after a scan
+ * that refuses a member name given twice in one object: JSON.parse would keep the last one.
+ */
+function refuseDuplicateJsonKeys(app: NestFastifyApplication, bodyLimit: number): void {
+  const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+    const text = body.toString('utf8');
+    const duplicate = firstDuplicateKey(text);
+    if (!duplicate) return parse(request as FastifyRequest, text, done);
+    const problem = [{ field: duplicate, messages: [`${duplicate} is given more than once`] }];
+    done(new ValidationError(problem, 'The JSON body gives a member twice.'), undefined);
+  });
 }
 
 export async function start(): Promise<void> {

@@ -17,3 +17,4 @@ export * from './auth/recent-authentication.decorator';
 export * from './events/security-events.module';
 export * from './http/request-context.interceptor';
 export * from './time/clock';
+export * from './http/json-duplicates';
