@@ -11,6 +11,7 @@ import {
   loadAppConfig,
   ProblemDto,
   ProblemFilter,
+  SingleLineLogger,
   TimedRequest,
   ValidationError,
 } from '@identity/common';
@@ -48,7 +49,7 @@ export async function createApp(
   });
   const levelIndex = LOG_LEVELS.indexOf(config.logLevel === 'info' ? 'log' : (config.logLevel as LogLevel));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules), adapter, {
-    logger: LOG_LEVELS.slice(0, levelIndex + 1),
+    logger: new SingleLineLogger({ logLevels: LOG_LEVELS.slice(0, levelIndex + 1) }),
     bufferLogs: false,
     // Throw boot errors to the caller (main.ts prints them and exits; tests assert on them).
     abortOnError: false,

@@ -18,3 +18,4 @@ export * from './events/security-events.module';
 export * from './http/request-context.interceptor';
 export * from './time/clock';
 export * from './http/json-duplicates';
+export * from './logging/single-line.logger';
