@@ -7,9 +7,10 @@ import { maskDestination } from '@identity/otp';
 import { bearer, createUser, login, signedIn, TestUser } from './support/accounts';
 import { freshEmail, otherCode, rowCount } from './support/code-flows';
 import { captureLogs } from './support/log-capture';
-import { MailCatcher, startMailCatcher } from './support/mail-catcher';
-import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
-import { startTestApp, TestApp } from './support/test-app';
+import { MailCatcher } from './support/mail-catcher';
+import { SmsReceiver } from './support/sms-receiver';
+import { MessagingApp, startMessagingApp } from './support/messaging-app';
+import { TestApp } from './support/test-app';
 
 const REAUTH_WINDOW_SECONDS = 300;
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -22,18 +23,13 @@ describe('changing the email address or phone number of my account', () => {
   let mail: MailCatcher;
   let sms: SmsReceiver;
   let t: TestApp;
+  let messaging: MessagingApp;
 
   before(async () => {
-    mail = await startMailCatcher();
-    sms = await startSmsReceiver();
     // Every request comes from 127.0.0.1: the per-IP send limit would end the suite early.
-    t = await startTestApp({ MAIL_URL: mail.url, SMS_URL: sms.url, RATE_LIMIT_OTP_IP: '1000/15m' });
+    ({ t, mail, sms } = messaging = await startMessagingApp());
   });
-  after(async () => {
-    await t?.close();
-    await mail?.stop();
-    await sms?.stop();
-  });
+  after(() => messaging?.close());
 
   const post = (path: string, token: string, body: Record<string, unknown>) =>
     t.http().post(`/api/v1${path}`).set(bearer(token)).send(body);

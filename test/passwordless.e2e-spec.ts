@@ -6,9 +6,10 @@ import { maskDestination } from '@identity/otp';
 import { bearer, countRows, createUser, deactivate, signedIn } from './support/accounts';
 import { advanceClock, freshEmail, otherCode, rowCount, withoutExpiry } from './support/code-flows';
 import { captureLogs } from './support/log-capture';
-import { MailCatcher, startMailCatcher } from './support/mail-catcher';
-import { SmsReceiver, startSmsReceiver } from './support/sms-receiver';
-import { startTestApp, TestApp } from './support/test-app';
+import { MailCatcher } from './support/mail-catcher';
+import { SmsReceiver } from './support/sms-receiver';
+import { MessagingApp, startMessagingApp } from './support/messaging-app';
+import { TestApp } from './support/test-app';
 
 const OTP_TTL_SECONDS = 600;
 const COOLDOWN_SECONDS = 60;
@@ -31,13 +32,9 @@ function valuesOf(value: unknown): string[] {
   return value === null || value === undefined ? [] : [String(value)];
 }
 
-/** Starts an app whose messages leave through a real SMTP server and a local SMS webhook. */
-async function startMessagingApp(mail: MailCatcher, sms: SmsReceiver, env: Record<string, string> = {}): Promise<TestApp> {
-  // Every request in a suite comes from 127.0.0.1: the per-IP send limit would end the suite early.
-  // Single use under concurrency is checked here; the identifier lockout (which would refuse the
-  // surplus of ten parallel verifies first) has its own suite.
-  return startTestApp({ MAIL_URL: mail.url, SMS_URL: sms.url, RATE_LIMIT_OTP_IP: '1000/15m', LOCKOUT_MAX_ATTEMPTS: '100', ...env });
-}
+// Single use under concurrency is checked here; the identifier lockout (which would refuse the
+// surplus of ten parallel verifies first) has its own suite.
+const SINGLE_USE = { LOCKOUT_MAX_ATTEMPTS: '100' };
 
 describe('passwordless sign-in by email or SMS code', () => {
   let mail: MailCatcher;
@@ -45,17 +42,12 @@ describe('passwordless sign-in by email or SMS code', () => {
   let t: TestApp;
   /** Every code a message carried in this suite, to prove none leaks anywhere else. */
   const seenCodes: string[] = [];
+  let messaging: MessagingApp;
 
   before(async () => {
-    mail = await startMailCatcher();
-    sms = await startSmsReceiver();
-    t = await startMessagingApp(mail, sms);
+    ({ t, mail, sms } = messaging = await startMessagingApp(SINGLE_USE));
   });
-  after(async () => {
-    await t?.close();
-    await mail?.stop();
-    await sms?.stop();
-  });
+  after(() => messaging?.close());
 
   const requestCode = (body: Record<string, unknown>) => t.http().post('/api/v1/auth/otp/request').send(body);
   const verify = (body: Record<string, unknown>) => t.http().post('/api/v1/auth/otp/verify').send(body);
@@ -307,17 +299,12 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
   let mail: MailCatcher;
   let sms: SmsReceiver;
   let t: TestApp;
+  let messaging: MessagingApp;
 
   before(async () => {
-    mail = await startMailCatcher();
-    sms = await startSmsReceiver();
-    t = await startMessagingApp(mail, sms, { OTP_SIGNUP: 'false' });
+    ({ t, mail, sms } = messaging = await startMessagingApp({ ...SINGLE_USE, OTP_SIGNUP: 'false' }));
   });
-  after(async () => {
-    await t?.close();
-    await mail?.stop();
-    await sms?.stop();
-  });
+  after(() => messaging?.close());
 
   const requestCode = (body: Record<string, unknown>) => t.http().post('/api/v1/auth/otp/request').send(body);
   it('answers an unknown email exactly like an existing one, and sends it nothing', async () => {
@@ -377,20 +364,14 @@ describe('passwordless sign-in with OTP_SIGNUP=false', () => {
 });
 
 describe('passwordless sign-in with only mobile_otp in AUTH_PROVIDERS', () => {
-  let mail: MailCatcher;
   let sms: SmsReceiver;
   let t: TestApp;
+  let messaging: MessagingApp;
 
   before(async () => {
-    mail = await startMailCatcher();
-    sms = await startSmsReceiver();
-    t = await startMessagingApp(mail, sms, { AUTH_PROVIDERS: 'local,mobile_otp' });
+    ({ t, sms } = messaging = await startMessagingApp({ ...SINGLE_USE, AUTH_PROVIDERS: 'local,mobile_otp' }));
   });
-  after(async () => {
-    await t?.close();
-    await mail?.stop();
-    await sms?.stop();
-  });
+  after(() => messaging?.close());
 
   it('answers 404 to email codes on the shared routes while SMS codes work', async () => {
     const user = await createUser(t);
@@ -415,17 +396,12 @@ describe('what passwordless sign-in writes to the log', () => {
   let mail: MailCatcher;
   let sms: SmsReceiver;
   let t: TestApp;
+  let messaging: MessagingApp;
 
   before(async () => {
-    mail = await startMailCatcher();
-    sms = await startSmsReceiver();
-    t = await startMessagingApp(mail, sms, { LOG_LEVEL: 'verbose' });
+    ({ t, mail, sms } = messaging = await startMessagingApp({ ...SINGLE_USE, LOG_LEVEL: 'verbose' }));
   });
-  after(async () => {
-    await t?.close();
-    await mail?.stop();
-    await sms?.stop();
-  });
+  after(() => messaging?.close());
 
   it('never a code or a token, at any level, also when sign-ins fail or mail is down', async () => {
     const log = captureLogs(t);
