@@ -44,6 +44,15 @@ describe('sign-in with a Firebase ID token', () => {
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 401, code: 'invalid_firebase_token' });
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
   };
+  const firebaseRows = (where: string, value: string) =>
+    t.app
+      .get(DataSource)
+      .query(
+        `SELECT ua.provider_email AS email FROM user_auth ua JOIN auth_providers p ON p.id = ua.auth_provider_id WHERE p.name = 'firebase' AND ${where} = ?`,
+        [value],
+      ) as Promise<{ email: string | null }[]>;
+  const identityEmail = async (uid: string) => (await firebaseRows('ua.provider_user_id', uid))[0]?.email;
+  const firebaseIdentitiesOf = async (userId: string) => (await firebaseRows('ua.user_id', userId)).length;
   const firebaseIdentities = async (uid: string) =>
     Number(
       (
@@ -70,12 +79,14 @@ describe('sign-in with a Firebase ID token', () => {
     expect(created.body.user).toMatchObject({
       phone,
       phoneVerified: true,
-      email: 'grace@example.org',
+      // The body's address is unproven: it stays on the Firebase identity, not on the account.
+      email: null,
       emailVerified: false,
       displayName: 'Grace Hopper',
       profile: { academicYear: '2026', rollNumber: 'CS-7' },
       roles: ['student', 'user'],
     });
+    expect(await identityEmail(uid)).toBe('grace@example.org');
 
     const again = await signIn({ idToken: (await fb.signInWithPhone(phone)).idToken });
     expect(again.status).toBe(200);
@@ -97,7 +108,7 @@ describe('sign-in with a Firebase ID token', () => {
     const unverified = freshEmail();
     const plain = await signIn({ idToken: (await fb.signUpWithEmail(unverified)).idToken, displayName: 'Plain' });
     expect(plain.status).toBe(201);
-    expect(plain.body.user).toMatchObject({ email: unverified, emailVerified: false, displayName: 'Plain' });
+    expect(plain.body.user).toMatchObject({ email: null, emailVerified: false, displayName: 'Plain' });
   });
 
   it('links to an account whose email both sides have verified, without a second user', async () => {
@@ -108,19 +119,32 @@ describe('sign-in with a Firebase ID token', () => {
     expect(await firebaseIdentities(uid)).toBe(1);
   });
 
-  it('never links an unverified email to the account that has it: 409, no user, no identity', async () => {
+  it('never matches an unverified email against accounts: the same new account whether or not one holds it', async () => {
     const user = await createUser(t);
-    const users = await countRows(t, 'users');
-    const { uid, idToken } = await fb.signUpWithEmail(user.email);
-    const refused = await signIn({ idToken });
-    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'account_link_required' });
+    const sameShape = (response: Response) => ({
+      status: response.status,
+      keys: Object.keys(response.body).sort(),
+      userKeys: Object.keys(response.body.user).sort(),
+      user: (({ email, emailVerified, phone, displayName, roles }) => ({ email, emailVerified, phone, displayName, roles }))(
+        response.body.user,
+      ),
+    });
+    const taken = await fb.signUpWithEmail(user.email);
+    const free = await fb.signUpWithEmail(freshEmail());
+    const onTaken = await signIn({ idToken: taken.idToken, displayName: 'Someone' });
+    const onFree = await signIn({ idToken: free.idToken, displayName: 'Someone' });
+    expect(sameShape(onTaken)).toEqual(sameShape(onFree));
+    expect(onTaken.status).toBe(201);
+    expect(onTaken.body.user).toMatchObject({ email: null, emailVerified: false });
+    expect(onTaken.body.user.id).not.toBe(user.id);
     // The same for an email only claimed in the body of a phone sign-in.
     const byPhone = await fb.signInWithPhone(freshPhone());
     const claimed = await signIn({ idToken: byPhone.idToken, email: user.email });
-    expect({ status: claimed.status, code: claimed.body.code }).toEqual({ status: 409, code: 'account_link_required' });
-    expect(await countRows(t, 'users')).toBe(users);
-    expect(await firebaseIdentities(uid)).toBe(0);
-    expect(await firebaseIdentities(byPhone.uid)).toBe(0);
+    expect({ status: claimed.status, email: claimed.body.user.email }).toEqual({ status: 201, email: null });
+    // The account that holds the address is untouched and keeps it.
+    expect(await firebaseIdentitiesOf(user.id)).toBe(0);
+    const owner = await t.http().post('/api/v1/auth/login').send({ identifier: user.email, password: user.password }).expect(200);
+    expect(owner.body.user).toMatchObject({ id: user.id, email: user.email });
   });
 
   it('refuses a token of another project, an expired one and garbage with one 401, opening no session', async () => {

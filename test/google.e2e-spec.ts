@@ -210,17 +210,24 @@ describe('Google sign-in', () => {
   });
 
   describe('linking policy', () => {
-    it('does not link an unverified provider email to an existing account', async () => {
+    it('does not match an unverified provider email against accounts: a separate account without it', async () => {
       const owner = await createUser(t);
       google.user = person({ email: owner.email, email_verified: false });
       const { back } = await throughCallback();
-      expect(back.searchParams.get('error')).toBe('account_link_required');
-      const rows = await t.app.get(DataSource).getRepository(UserAuthEntity).countBy({ userId: owner.id });
-      expect(rows).toBe(1);
+      expect(back.searchParams.get('error')).toBeNull();
+      const viaRedirect = await exchange(back.searchParams.get('code')!).expect(201);
+      expect(viaRedirect.body.user).toMatchObject({ email: null, emailVerified: false });
+      expect(viaRedirect.body.user.id).not.toBe(owner.id);
 
-      const idToken = await google.idToken({ ...google.user, aud: 'google-client' });
-      const direct = await t.http().post('/api/v1/auth/google').send({ idToken }).expect(409);
-      expect(direct.body.code).toBe('account_link_required');
+      // The ID-token route answers an address someone holds exactly as one nobody holds.
+      const onTaken = await google.idToken({ ...person({ email: owner.email, email_verified: false }), aud: 'google-client' });
+      const onFree = await google.idToken({ ...person({ email_verified: false }), aud: 'google-client' });
+      const answers = await Promise.all([onTaken, onFree].map((idToken) => t.http().post('/api/v1/auth/google').send({ idToken })));
+      expect(answers.map((r) => [r.status, r.body.user.email, Object.keys(r.body).sort().join()])).toEqual([
+        [201, null, Object.keys(answers[1].body).sort().join()],
+        [201, null, Object.keys(answers[0].body).sort().join()],
+      ]);
+      expect(await t.app.get(DataSource).getRepository(UserAuthEntity).countBy({ userId: owner.id })).toBe(1);
     });
 
     it('links a verified provider email to an account whose email is verified', async () => {

@@ -76,11 +76,11 @@ describe('Facebook and Apple sign-in', () => {
   });
 
   describe('facebook', () => {
-    it('creates the account from the Graph profile, then finds it; the email stays unverified', async () => {
+    it('creates the account from the Graph profile, then finds it; the unverified email stays on the identity', async () => {
       facebook.user = { sub: `fb-${unique()}`, name: 'Face Book', email: `fb${unique()}@example.com` };
       const created = await redirectSignIn(t, 'facebook');
       expect(created.status).toBe(201);
-      expect(created.body.user).toMatchObject({ email: facebook.user.email, emailVerified: false, displayName: 'Face Book' });
+      expect(created.body.user).toMatchObject({ email: null, emailVerified: false, displayName: 'Face Book' });
       expect(created.body.user.avatarUrl).toBe('https://graph.example/p.jpg');
       const again = await redirectSignIn(t, 'facebook');
       expect(again.status).toBe(200);
@@ -95,7 +95,15 @@ describe('Facebook and Apple sign-in', () => {
       facebook.user = { sub: `fb-${unique()}`, name: 'Takeover', email: owner.email };
       const started = await beginRedirect(t, 'facebook');
       const back = clientReturn(await returnToCallback(t, await authorizeAt(started.authorizeUrl), started.cookie));
-      expect(back.searchParams.get('error')).toBe('account_link_required');
+      // Not matched at all: a separate account without the address, as for an unknown one.
+      expect(back.searchParams.get('error')).toBeNull();
+      const created = await t
+        .http()
+        .post('/api/v1/auth/exchange')
+        .send({ code: back.searchParams.get('code') })
+        .expect(201);
+      expect(created.body.user).toMatchObject({ email: null });
+      expect(created.body.user.id).not.toBe(owner.id);
       expect(await t.app.get(DataSource).getRepository(UserAuthEntity).countBy({ userId: owner.id })).toBe(1);
     });
 

@@ -59,12 +59,20 @@ describe('core sign-in flow: find, link by verified contact, or create', () => {
     expect(await countRows(t, 'users')).toBe(users);
   });
 
-  it('never links by an unverified email from the provider', async () => {
+  it('never matches an unverified provider email: a new account without it, as for an unknown address', async () => {
     const existing = await createUser(t, { verified: true });
-    const response = await assertIdentity({ subject: `sub-${unique()}`, email: existing.email, emailVerified: false });
-    expect(response.status).toBe(409);
-    expect(response.body.code).toBe('account_link_required');
+    const onTaken = await assertIdentity({ subject: `sub-${unique()}`, email: existing.email, emailVerified: false });
+    const onFree = await assertIdentity({ subject: `sub-${unique()}`, email: `free-${unique()}@example.com`, emailVerified: false });
+    for (const response of [onTaken, onFree]) {
+      expect(response.status).toBe(201);
+      expect(response.body.user).toMatchObject({ email: null, emailVerified: false });
+    }
+    expect(Object.keys(onTaken.body.user).sort()).toEqual(Object.keys(onFree.body.user).sort());
+    expect(onTaken.body.user.id).not.toBe(existing.id);
     expect(await identitiesOf(existing.id)).toHaveLength(1);
+    // The unproven address is kept on the new identity only.
+    const [identity] = await identitiesOf(onTaken.body.user.id);
+    expect(identity.providerEmail).toBe(existing.email);
   });
 
   it('links by a verified phone number too', async () => {

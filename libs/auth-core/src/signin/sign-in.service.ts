@@ -152,19 +152,7 @@ export class SignInService {
     if (!this.registry.supports(identity.providerId, 'sign-up')) {
       throw new AppError(HttpStatus.UNAUTHORIZED, 'account_not_found', 'No account', 'Sign up first, then link this sign-in method.');
     }
-    await this.assertUnverifiedContactsFree(manager, identity);
     return { user: await this.create(manager, identity, providerRowId, signUp), created: true };
-  }
-
-  /**
-   * An email or phone the identity does not vouch for, but which an account already has, never
-   * joins that account (no takeover by claiming an address): its owner must sign in and link.
-   */
-  private async assertUnverifiedContactsFree(manager: EntityManager, identity: ExternalIdentity): Promise<void> {
-    if (identity.email && !identity.emailVerified && (await manager.exists(UserEntity, { where: { email: identity.email } })))
-      throw linkRequired();
-    if (identity.phone && !identity.phoneVerified && (await manager.exists(UserEntity, { where: { phone: identity.phone } })))
-      throw linkRequired();
   }
 
   /**
@@ -326,22 +314,24 @@ export class SignInService {
   /**
    * Linking policy: an identity joins an existing account only when both sides have the same
    * email (or phone) verified. Anything weaker needs an explicit, signed-in link.
+   *
+   * An address the provider does not vouch for is not looked up at all: answering differently
+   * when an account holds it would tell anyone who can mint such a token (a Firebase email
+   * sign-up, a Facebook profile) which addresses have accounts. Such a sign-in gets an account of
+   * its own, without that address (see `create`), whether or not someone else holds it.
    */
   private async findByVerifiedContact(manager: EntityManager, identity: ExternalIdentity): Promise<UserEntity | null> {
-    if (identity.email) {
+    if (identity.email && identity.emailVerified) {
       const user = await manager.findOneBy(UserEntity, { email: identity.email });
-      if (user) {
-        if (identity.emailVerified && user.emailVerifiedAt) return user;
-        // An address the provider does not vouch for proves nothing about this account (no takeover).
-        throw linkRequired();
-      }
+      // The provider proved this address; an account holding it unverified may be a squatter's
+      // (pre-registered to take over whoever signs in later), so its owner links by hand.
+      if (user && !user.emailVerifiedAt) throw linkRequired();
+      if (user) return user;
     }
     if (identity.phone && identity.phoneVerified) {
       const user = await manager.findOneBy(UserEntity, { phone: identity.phone });
-      if (user) {
-        if (user.phoneVerifiedAt) return user;
-        throw linkRequired();
-      }
+      if (user && !user.phoneVerifiedAt) throw linkRequired();
+      if (user) return user;
     }
     return null;
   }
@@ -374,9 +364,11 @@ export class SignInService {
     const pickedRoles = signUp.roles ?? [];
     await this.rbac.assertSelfAssignable(pickedRoles, manager);
     const user = await this.users.create(manager, {
-      email: identity.email ?? null,
+      // Only addresses the provider vouches for become the account's; an unverified one stays on
+      // the identity row (providerEmail) until the user adds and verifies it with /me/email.
+      email: identity.emailVerified ? (identity.email ?? null) : null,
       emailVerified: identity.emailVerified,
-      phone: identity.phone ?? null,
+      phone: identity.phoneVerified ? (identity.phone ?? null) : null,
       phoneVerified: identity.phoneVerified,
       displayName: identity.profile.displayName?.trim() || identity.email?.split('@')[0] || 'User',
       avatarUrl: identity.profile.avatarUrl ?? null,

@@ -21,7 +21,7 @@ export class FirebaseController {
   @RateLimit('exchange')
   @ApiOperation({
     summary: 'Sign in (or sign up) with a Firebase ID token',
-    description: `200 for a known Firebase user, 201 when this sign-in created the account: the phone number in the token is verified, its email is verified when the token says so; displayName, email (unverified, used when the token has none), profile fields and a self-assignable role are stored then. A verified email or phone that an account has verified links to it; an address an account holds but the token does not vouch for answers 409 \`account_link_required\` (sign in to that account and link Firebase there). ${BAD_TOKEN}`,
+    description: `200 for a known Firebase user, 201 when this sign-in created the account: the phone number in the token is verified, its email is verified when the token says so; displayName, profile fields and a self-assignable role are stored then; an email the token does not vouch for (or the body's, when the token has none) stays on the Firebase identity, not the account. A verified email or phone that an account has verified links to it; one that an account holds unverified answers 409 \`account_link_required\` (sign in to that account and link Firebase there). An unverified address is never matched against accounts, so the answer is the same whether or not one holds it. ${BAD_TOKEN}`,
   })
   @ApiSignInResponse()
   @ApiCreatedResponse({ type: TokenResponseDto, description: 'Account created and signed in.' })

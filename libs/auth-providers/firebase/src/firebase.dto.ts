@@ -28,7 +28,8 @@ export class FirebaseSignInDto extends IntersectionType(FirebaseTokenDto, SignUp
   @ApiPropertyOptional({
     example: 'ada@example.org',
     maxLength: 320,
-    description: 'Stored, unverified, when this sign-in creates the account and the token carries no email of its own.',
+    description:
+      'Kept on the Firebase identity (not the account: it is unverified) when this sign-in creates the account and the token carries no email of its own.',
   })
   @IsOptional()
   @IsEmail()

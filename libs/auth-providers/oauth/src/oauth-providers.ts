@@ -31,7 +31,7 @@ function identity(providerId: string, subject: string, email: string | null, ema
 /**
  * Facebook Login (OAuth 2.0, Graph API `/me`). Facebook says nothing about whether the address
  * was verified, so it never counts as verified: it does not link to an existing account by email
- * (the person links while signed in), and a new account keeps it unverified.
+ * (the person links while signed in), and a new account does not get it (it stays on the identity).
  */
 export const FACEBOOK: OAuthProviderProfile = {
   id: 'facebook',
