@@ -97,6 +97,10 @@ describe('configuration is validated at boot', () => {
     await expect(boot({ LOCKOUT_DURATION: 'soon' })).rejects.toThrow(/LOCKOUT_DURATION must be a duration/);
   });
 
+  it('refuses schema synchronization, which boilerplates call DATABASE_SYNCHRONIZE', async () => {
+    await expect(boot({ DATABASE_SYNCHRONIZE: 'true' })).rejects.toThrow(/DATABASE_SYNCHRONIZE is not supported/);
+  });
+
   it('production never generates a signing key', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'identity-empty-keys-'));
     try {
@@ -111,6 +115,7 @@ describe('configuration is validated at boot', () => {
     try {
       const discovery = await t.http().get('/.well-known/openid-configuration').expect(200);
       expect(discovery.body.issuer).toBe('https://id.example.com');
+      expect(discovery.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     } finally {
       await t.close();
     }

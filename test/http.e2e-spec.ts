@@ -105,10 +105,10 @@ describe('HTTP surface: problem+json, limits, headers, health, docs', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sets security headers', async () => {
+  it('sets security headers (HSTS only in production, see the configuration spec)', async () => {
     const response = await t.http().get('/health');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['strict-transport-security']).toBeDefined();
+    expect(response.headers['strict-transport-security']).toBeUndefined();
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['x-powered-by']).toBeUndefined();
   });

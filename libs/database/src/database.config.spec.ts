@@ -24,6 +24,11 @@ describe('database configuration', () => {
     expect(loadDatabaseConfig({ DATABASE_MIGRATIONS_RUN: 'false' }).migrationsRun).toBe(false);
   });
 
+  it('refuses schema synchronization by entities', () => {
+    expect(() => loadDatabaseConfig({ DATABASE_SYNCHRONIZE: 'true' })).toThrow(/DATABASE_SYNCHRONIZE is not supported/);
+    expect(loadDatabaseConfig({ DATABASE_SYNCHRONIZE: 'false' }).dialect).toBe('sqlite');
+  });
+
   it('refuses other databases', () => {
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'postgres://db/identity' })).toThrow(/DATABASE_URL/);
   });

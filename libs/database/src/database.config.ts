@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from '@identity/common';
 
 class DatabaseEnv {
@@ -18,6 +18,15 @@ class DatabaseEnv {
   @Min(1)
   @Max(500)
   DATABASE_POOL_SIZE = 10;
+
+  /**
+   * Not an option: TypeORM's synchronize alters tables to match the entities with no review and
+   * may drop columns. Boilerplates offer it under this name, so setting it fails loudly rather
+   * than being silently ignored.
+   */
+  @IsOptional()
+  @IsIn(['false', '0'], { message: 'DATABASE_SYNCHRONIZE is not supported: the schema changes only through migrations (`cli migrate`)' })
+  DATABASE_SYNCHRONIZE?: string;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql';
