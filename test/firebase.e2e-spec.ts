@@ -147,6 +147,19 @@ describe('sign-in with a Firebase ID token', () => {
     expect(owner.body.user).toMatchObject({ id: user.id, email: user.email });
   });
 
+  it('refuses anonymous Firebase users with 403: no account, no session, audited', async () => {
+    const [users, sessions] = [await countRows(t, 'users'), await countRows(t, 'sessions')];
+    const { idToken } = await fb.signInAnonymously();
+    const refused = await signIn({ idToken, displayName: 'Nobody' });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'firebase_anonymous_user' });
+    expect(refused.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect([await countRows(t, 'users'), await countRows(t, 'sessions')]).toEqual([users, sessions]);
+    const audited = await t.app
+      .get(DataSource)
+      .query("SELECT COUNT(*) AS count FROM audit_logs WHERE action = 'login.failed' AND error_code = 'firebase_anonymous_user'");
+    expect(Number(audited[0].count)).toBe(1);
+  });
+
   it('refuses a token of another project, an expired one and garbage with one 401, opening no session', async () => {
     const { idToken } = await fb.signInWithPhone(freshPhone());
     const now = Math.floor(Date.now() / 1000);

@@ -21,6 +21,8 @@ export interface FirebaseEmulator {
   signUpWithEmail(email: string, options?: { verified?: boolean; displayName?: string }): Promise<FirebaseSignIn>;
   /** Phone sign-in as a client app does it: send a code, read it from the emulator, sign in with it. */
   signInWithPhone(phone: string): Promise<FirebaseSignIn>;
+  /** An anonymous user, as `signInAnonymously` makes one in a client app. */
+  signInAnonymously(): Promise<FirebaseSignIn>;
   /** A fresh ID token for an existing email/password user. */
   signInWithEmail(email: string): Promise<FirebaseSignIn>;
   disableUser(uid: string): Promise<void>;
@@ -100,6 +102,9 @@ function emulatorClient(projectId: string, host: string, stop: () => Promise<voi
       if (!options.verified && !options.displayName) return created;
       await update({ localId: created.uid, emailVerified: options.verified ?? false, displayName: options.displayName });
       return client.signInWithEmail(email);
+    },
+    async signInAnonymously() {
+      return signIn(await call('accounts:signUp', { returnSecureToken: true }));
     },
     async signInWithEmail(email) {
       return signIn(await call('accounts:signInWithPassword', { email, password: FIREBASE_TEST_PASSWORD, returnSecureToken: true }));

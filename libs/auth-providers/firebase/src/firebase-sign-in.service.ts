@@ -24,6 +24,14 @@ export const invalidFirebaseToken = () =>
     'The Firebase ID token is not valid for this service (expired, revoked, disabled, issued for another project, or malformed).',
   );
 
+const anonymousFirebaseUser = () =>
+  new AppError(
+    HttpStatus.FORBIDDEN,
+    'firebase_anonymous_user',
+    'Anonymous Firebase user',
+    'An anonymous Firebase user proves no person: sign in at Firebase with a phone, email or other provider first.',
+  );
+
 const firebaseUnavailable = () =>
   new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'firebase_unavailable', 'Firebase unavailable', 'Firebase could not be reached. Try again.');
 
@@ -36,7 +44,7 @@ type RegistrationFields = Pick<FirebaseSignInDto, 'displayName' | 'email'>;
  * verified (Firebase sent it the code), an email is verified when the token says so.
  *
  * The registration fields count only when this sign-in creates the account. An email in the body
- * is used when the token has none, and stays unverified: it never links to another account.
+ * (when the token has none) is unverified: it stays on the identity and is never matched.
  */
 @Injectable()
 export class FirebaseSignInService {
@@ -83,8 +91,24 @@ export class FirebaseSignInService {
     });
   }
 
-  /** The token's claims, or the one 401 for every kind of bad token (the reason goes to the audit log). */
+  /**
+   * The token's claims, or the one 401 for every kind of bad token (the reason goes to the audit
+   * log). Anonymous Firebase users are refused: anyone can mint one per request, so accepting them
+   * would hand out accounts (and sessions) without any proof at all.
+   */
   private async verified(idToken: string): Promise<FirebaseTokenClaims> {
+    const claims = await this.verifiedToken(idToken);
+    if (claims.signInProvider !== 'anonymous') return claims;
+    await this.events.publish({
+      action: 'login.failed',
+      success: false,
+      errorCode: 'firebase_anonymous_user',
+      metadata: { provider: FIREBASE_PROVIDER_ID, reason: 'anonymous' },
+    });
+    throw anonymousFirebaseUser();
+  }
+
+  private async verifiedToken(idToken: string): Promise<FirebaseTokenClaims> {
     try {
       return await this.verifier.verify(idToken);
     } catch (error) {

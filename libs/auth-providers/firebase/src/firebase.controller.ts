@@ -8,7 +8,7 @@ import { FirebaseLinkDto, FirebaseSignInDto } from './firebase.dto';
 import { FirebaseSignInService } from './firebase-sign-in.service';
 
 const BAD_TOKEN =
-  'An expired, revoked or malformed token, one of a disabled Firebase user or of another Firebase project: 401 `invalid_firebase_token`, one answer for all. 503 `firebase_unavailable` when Firebase cannot be reached.';
+  'An expired, revoked or malformed token, one of a disabled Firebase user or of another Firebase project: 401 `invalid_firebase_token`, one answer for all. A token of an anonymous Firebase user: 403 `firebase_anonymous_user`. 503 `firebase_unavailable` when Firebase cannot be reached.';
 
 @ApiTags('auth')
 @Controller('auth/firebase')
