@@ -72,7 +72,7 @@ describe(`three instances sharing ${dialect === 'mysql' ? 'MariaDB' : 'one SQLit
   let workDir: string;
   let mail: MailCatcher;
   let db: DataSource;
-  let cluster: ApiProcess[] = [];
+  const cluster: ApiProcess[] = [];
   const redisPrefix = `identity-cluster-test:${process.pid}-${randomBytes(4).toString('hex')}:`;
 
   before(async () => {
