@@ -43,21 +43,28 @@ async function call(api: ApiProcess, method: string, path: string, options: { bo
 const login = (api: ApiProcess, identifier: string, password: string, ip?: string) =>
   call(api, 'POST', '/api/v1/auth/login', { body: { identifier, password }, ip });
 
-/** Removes only this run's keys from the shared Redis. */
-async function deleteKeys(prefix: string): Promise<void> {
+/** Visits every key under `prefix` in the shared Redis, a page at a time; returns how many. */
+async function eachKeyPage(prefix: string, visit: (redis: Redis, keys: string[]) => Promise<unknown>): Promise<number> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let count = 0;
   try {
     await redis.connect();
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
+      if (keys.length) await visit(redis, keys);
+      count += keys.length;
       cursor = next;
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }
+  return count;
 }
+
+const countKeys = (prefix: string) => eachKeyPage(prefix, async () => undefined);
+/** Removes only this run's keys: the Redis is shared with other runs. */
+const deleteKeys = (prefix: string) => eachKeyPage(prefix, (redis, keys) => redis.del(...keys));
 
 /**
  * Three real API processes behind no load balancer but the test itself, on one database, one
@@ -130,6 +137,8 @@ describe(`three instances sharing ${dialect === 'mysql' ? 'MariaDB' : 'one SQLit
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
     const refused = await login(b(), identifier, WRONG, '198.18.1.1');
     expect(refused.body.code).toBe('rate_limited');
+    // The shared counters sit under this run's prefix only.
+    expect(await countKeys(redisPrefix)).toBeGreaterThan(0);
   });
 
   it('counts a lockout across the three instances', async () => {
