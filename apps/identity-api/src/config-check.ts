@@ -6,7 +6,7 @@ import { loadGoogleConfig } from '@identity/auth-providers/google';
 import { loadLocalConfig } from '@identity/auth-providers/local';
 import { loadOAuthProvidersConfig } from '@identity/auth-providers/oauth';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
-import { loadDatabaseConfig } from '@identity/database';
+import { loadDatabaseConfig, loadJobsConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
 import { loadMfaConfig } from '@identity/mfa';
 import { loadOtpConfig } from '@identity/otp';
@@ -15,6 +15,7 @@ import { loadSessionsConfig } from '@identity/sessions';
 const LOADERS = [
   loadAppConfig,
   loadDatabaseConfig,
+  loadJobsConfig,
   loadSessionsConfig,
   loadAuthCoreConfig,
   loadRedirectConfig,

@@ -2,9 +2,7 @@ import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { Public } from '@identity/common';
-
-export const REDIS_HEALTH_CLIENT = 'REDIS_HEALTH_CLIENT';
+import { Public, REDIS_CLIENT } from '@identity/common';
 
 @ApiTags('health')
 @Public()
@@ -14,7 +12,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Optional() @Inject(REDIS_HEALTH_CLIENT) private readonly redis?: Redis,
+    @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis | null,
   ) {}
 
   @Get()

@@ -2,6 +2,7 @@ import { AuditLogEntity } from '@identity/audit';
 import { AuthProviderEntity, ExchangeCodeEntity, RedirectFlowEntity, UserAuthEntity } from '@identity/auth-core';
 import { OutboxMessageEntity } from '@identity/messaging';
 import { MfaChallengeEntity, UserMfaEntity } from '@identity/mfa';
+import { JobRunEntity } from '@identity/database';
 import { OtpChallengeEntity } from '@identity/otp';
 import { RoleEntity, UserRoleEntity } from '@identity/rbac';
 import { RefreshTokenEntity, SessionEntity } from '@identity/sessions';
@@ -24,5 +25,6 @@ export const ENTITIES = [
   MfaChallengeEntity,
   RedirectFlowEntity,
   ExchangeCodeEntity,
+  JobRunEntity,
   ...LOGIN_METHOD_ENTITIES,
 ];

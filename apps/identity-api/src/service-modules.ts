@@ -5,7 +5,7 @@ import { AbuseModule } from '@identity/abuse';
 import { AdminModule } from '@identity/admin';
 import { AuditModule } from '@identity/audit';
 import { assertPluginContract, AuthCoreModule } from '@identity/auth-core';
-import { appConfig, SecurityEventsModule } from '@identity/common';
+import { appConfig, RedisModule, SecurityEventsModule } from '@identity/common';
 import { DatabaseModule } from '@identity/database';
 import { enabledLoginMethodModules } from './login-methods';
 import { ENTITIES } from './persistence';
@@ -23,6 +23,7 @@ export function serviceModules(env: NodeJS.ProcessEnv, extraModules: (Type | Dyn
     DatabaseModule.forRoot(ENTITIES),
     EventEmitterModule.forRoot(),
     SecurityEventsModule,
+    RedisModule,
     AbuseModule,
     AuditModule,
     ...features,

@@ -19,3 +19,4 @@ export * from './http/request-context.interceptor';
 export * from './time/clock';
 export * from './http/json-duplicates';
 export * from './logging/single-line.logger';
+export * from './redis/redis.module';

@@ -19,9 +19,9 @@ export interface ExpiredRows<T> {
  * still match), until a batch comes back short: no unbounded DELETE, so every statement is a short transaction
  * that neither locks a range for long nor outgrows the limits of TiDB/Vitess (DESIGN §7).
  *
- * Safe on many instances without a lock: they may pick the same batch, and deleting ids another
- * instance already deleted matches no row. Subclasses put `@Cron` on a method that calls
- * `runScheduled()`; schedules run only where ScheduleModule is registered (the API, not the CLI).
+ * Subclasses register a method that calls `runScheduled()` with ClusterJobs, which runs it on one
+ * instance per schedule tick. Deleting stays safe without that guard too (a run by hand, a tick
+ * that overran): two runs may pick the same batch, and deleting ids already deleted matches no row.
  */
 export abstract class BatchedCleanup<T extends ObjectLiteral & { id: string }> implements BeforeApplicationShutdown {
   private running?: Promise<number>;

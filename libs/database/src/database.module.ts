@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, EntityList, runMigrations } from './data-source.factory';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { ClusterJobs } from './cluster-jobs.service';
+import { jobsConfig } from './jobs.config';
 import { TransactionRunner } from './transaction.runner';
 
 @Global()
@@ -31,9 +33,10 @@ export class DatabaseModule {
             return dataSource;
           },
         }),
+        ConfigModule.forFeature(jobsConfig),
       ],
-      providers: [TransactionRunner],
-      exports: [TransactionRunner],
+      providers: [TransactionRunner, ClusterJobs],
+      exports: [TransactionRunner, ClusterJobs],
     };
   }
 }

@@ -6,3 +6,6 @@ export * from './database.errors';
 export * from './columns';
 export * from './schema-drift';
 export * from './batched-cleanup';
+export * from './jobs.config';
+export * from './job-run.entity';
+export * from './cluster-jobs.service';

@@ -1,25 +1,25 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import { Clock } from '@identity/common';
-import { BatchedCleanup, ExpiredRows } from '@identity/database';
+import { BatchedCleanup, ClusterJobs, ExpiredRows } from '@identity/database';
 import { messagingConfig } from './messaging.config';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
-/** Deletes sent and failed messages older than OUTBOX_RETENTION_DAYS, hourly. */
+/** Deletes sent and failed messages older than OUTBOX_RETENTION_DAYS, every RETENTION_INTERVAL (1 h). */
 @Injectable()
 export class OutboxRetentionService extends BatchedCleanup<OutboxMessageEntity> {
   constructor(
     @Inject(messagingConfig.KEY) private readonly config: ConfigType<typeof messagingConfig>,
     @InjectRepository(OutboxMessageEntity) messages: Repository<OutboxMessageEntity>,
     private readonly clock: Clock,
+    jobs: ClusterJobs,
   ) {
     super(messages, new Logger(OutboxRetentionService.name), 'old outbox messages');
+    jobs.every('outbox-retention', 'retention', () => this.scheduledCleanup());
   }
 
-  @Cron(CronExpression.EVERY_HOUR, { name: 'outbox-retention', waitForCompletion: true })
   scheduledCleanup(): Promise<void> {
     return this.runScheduled();
   }

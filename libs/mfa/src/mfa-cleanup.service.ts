@@ -1,22 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { Clock } from '@identity/common';
-import { BatchedCleanup, ExpiredRows } from '@identity/database';
+import { BatchedCleanup, ClusterJobs, ExpiredRows } from '@identity/database';
 import { MfaChallengeEntity } from './mfa-challenge.entity';
 
-/** Deletes expired mfaTokens every ten minutes; a spent or expired one is of no further use. */
+/** Deletes expired mfaTokens every CLEANUP_INTERVAL; a spent or expired one is of no further use. */
 @Injectable()
 export class MfaCleanupService extends BatchedCleanup<MfaChallengeEntity> {
   constructor(
     @InjectRepository(MfaChallengeEntity) challenges: Repository<MfaChallengeEntity>,
     private readonly clock: Clock,
+    jobs: ClusterJobs,
   ) {
     super(challenges, new Logger(MfaCleanupService.name), 'expired mfa tokens');
+    jobs.every('mfa-cleanup', 'cleanup', () => this.scheduledCleanup());
   }
 
-  @Cron(CronExpression.EVERY_10_MINUTES, { name: 'mfa-cleanup', waitForCompletion: true })
   scheduledCleanup(): Promise<void> {
     return this.runScheduled();
   }

@@ -1,16 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { Clock } from '@identity/common';
-import { BatchedCleanup, ExpiredRows } from '@identity/database';
+import { BatchedCleanup, ClusterJobs, ExpiredRows } from '@identity/database';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { otpConfig } from './otp.config';
 
 /**
- * Deletes spent and expired codes every ten minutes. A row is kept until the send-limit window
- * has passed over it, because the limits count rows.
+ * Deletes spent and expired codes every CLEANUP_INTERVAL (10 min), on one instance per tick. A
+ * row is kept until the send-limit window has passed over it, because the limits count rows.
  */
 @Injectable()
 export class OtpCleanupService extends BatchedCleanup<OtpChallengeEntity> {
@@ -18,11 +17,12 @@ export class OtpCleanupService extends BatchedCleanup<OtpChallengeEntity> {
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
     @InjectRepository(OtpChallengeEntity) challenges: Repository<OtpChallengeEntity>,
     private readonly clock: Clock,
+    jobs: ClusterJobs,
   ) {
     super(challenges, new Logger(OtpCleanupService.name), 'expired one-time codes');
+    jobs.every('otp-cleanup', 'cleanup', () => this.scheduledCleanup());
   }
 
-  @Cron(CronExpression.EVERY_10_MINUTES, { name: 'otp-cleanup', waitForCompletion: true })
   scheduledCleanup(): Promise<void> {
     return this.runScheduled();
   }

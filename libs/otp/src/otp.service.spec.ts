@@ -5,7 +5,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { LockoutService, MemoryAttemptCounter } from '@identity/abuse';
 import { AppError, Clock, SECURITY_EVENT, SecurityEvent, SecurityEvents } from '@identity/common';
-import { buildDataSourceOptions, runMigrations, TransactionRunner } from '@identity/database';
+import { buildDataSourceOptions, ClusterJobs, runMigrations, TransactionRunner } from '@identity/database';
 import { OtpChallengeEntity } from './otp-challenge.entity';
 import { OtpCleanupService } from './otp-cleanup.service';
 import { OtpConfig } from './otp.config';
@@ -163,7 +163,7 @@ describe('OtpService (real schema, in-memory SQLite)', () => {
     const recent = await issue(otp, 'recent@example.com');
     await repository.update({ id: old.challengeId }, { expiresAt: new Date(Date.now() - 901_000) });
     await repository.update({ id: recent.challengeId }, { expiresAt: new Date(Date.now() - 60_000) });
-    const cleanup = new OtpCleanupService(config, repository, new Clock());
+    const cleanup = new OtpCleanupService(config, repository, new Clock(), { every: () => undefined } as unknown as ClusterJobs);
     expect(await cleanup.deleteExpired()).toBeGreaterThanOrEqual(1);
     expect(await repository.existsBy({ id: old.challengeId })).toBe(false);
     expect(await repository.existsBy({ id: recent.challengeId })).toBe(true);

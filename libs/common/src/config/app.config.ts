@@ -43,6 +43,10 @@ class AppEnv {
   @IsOptional()
   @Matches(/^redis(s)?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
+
+  /** Lets several deployments (or test runs) share one Redis without sharing counters. */
+  @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold up to 64 letters, digits and : . _ -' })
+  REDIS_KEY_PREFIX = 'identity:';
 }
 
 export interface AppConfig {
@@ -55,6 +59,7 @@ export interface AppConfig {
   bodyLimit: number;
   logLevel: string;
   redisUrl?: string;
+  redisKeyPrefix: string;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -76,6 +81,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: values.BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
     redisUrl: values.REDIS_URL,
+    redisKeyPrefix: values.REDIS_KEY_PREFIX,
   };
 }
 

@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { JobRuns1796077769133 } from './1796077769133-job-runs';
 import { RedirectSignIn1796054443390 } from './1796054443390-redirect-sign-in';
 import { Mfa1796054601873 } from './1796054601873-mfa';
 import { OtpOutboxRegistrations1795333227678 } from './1795333227678-otp-outbox-registrations';
@@ -14,4 +15,5 @@ export const MYSQL_MIGRATIONS = [
   OtpOutboxRegistrations1795333227678,
   RedirectSignIn1796054443390,
   Mfa1796054601873,
+  JobRuns1796077769133,
 ];

@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { JobRuns1796077768779 } from './1796077768779-job-runs';
 import { RedirectSignIn1796054443242 } from './1796054443242-redirect-sign-in';
 import { Mfa1796054600895 } from './1796054600895-mfa';
 import { OtpOutboxRegistrations1795333226515 } from './1795333226515-otp-outbox-registrations';
@@ -14,4 +15,5 @@ export const SQLITE_MIGRATIONS = [
   OtpOutboxRegistrations1795333226515,
   RedirectSignIn1796054443242,
   Mfa1796054600895,
+  JobRuns1796077768779,
 ];
