@@ -23,6 +23,7 @@ const {
   logTail,
 } = require('./lib/processes');
 const { machine, markdown } = require('./lib/report');
+const { startMessageSinks } = require('./lib/message-sinks');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/apps/identity-api/src/main.js');
@@ -42,7 +43,7 @@ function parseOptions(argv) {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'login-connections': { type: 'string', default: '8' },
-      'health-rate': { type: 'string', default: '200' },
+      'probe-rate': { type: 'string', default: '500' },
       'mysql-url': { type: 'string', default: process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/' },
       build: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
@@ -52,7 +53,7 @@ function parseOptions(argv) {
   if (values.help) {
     process.stdout.write(
       'usage: npm run bench -- [--db sqlite|mysql] [--duration S] [--connections N] [--login-connections N]\n' +
-        '                        [--health-rate R] [--mysql-url mariadb://root@127.0.0.1:3306/] [--build | --no-build]\n',
+        '                        [--probe-rate R] [--mysql-url mariadb://root@127.0.0.1:3306/] [--build | --no-build]\n',
     );
     process.exit(0);
   }
@@ -69,7 +70,7 @@ function parseOptions(argv) {
     durationSeconds: int('duration', 1, 300),
     connections: int('connections', 1, 1000),
     loginConnections: int('login-connections', 1, 256),
-    healthRate: int('health-rate', 1, 5000),
+    probeRate: int('probe-rate', 1, 5000),
     mysqlUrl: values['mysql-url'],
     build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
   };
@@ -174,7 +175,7 @@ async function createDatabase(options, tmpDir) {
  * (REDIS_URL, CORS_ORIGINS, LOG_LEVEL=debug…) cannot change what is measured. Knobs that are
  * part of the experiment (argon2 cost, threadpool, pool size, algorithm) pass through.
  */
-function serviceEnv({ port, keysDir, databaseUrl, admin }) {
+function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   const env = { NODE_ENV: 'production' };
   for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'UV_THREADPOOL_SIZE', 'DATABASE_POOL_SIZE', 'JWT_ALGORITHM']) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
@@ -189,6 +190,14 @@ function serviceEnv({ port, keysDir, databaseUrl, admin }) {
     DATABASE_URL: databaseUrl,
     ADMIN_EMAIL: admin.identifier,
     ADMIN_PASSWORD: admin.password,
+    // Secrets production insists on, fresh per run.
+    OTP_SECRET: randomBytes(32).toString('base64url'),
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MAIL_URL: sinks.mailUrl,
+    SMS_URL: sinks.smsUrl,
+    // The load signs in one account from one address thousands of times: throttling and lockouts
+    // would measure the 429 path (DESIGN §11: off for load tests only).
+    RATE_LIMIT_ENABLED: 'false',
   };
 }
 
@@ -265,18 +274,18 @@ function addWarnings(results) {
       );
   };
   check('bare GET', p.bare);
-  check('/health idle', p.healthIdle);
+  check('/me probe idle', p.meIdle);
   check('login', p.login);
-  check('login during /health probe', p.healthUnderLogin.login);
-  check('/health during login load', p.healthUnderLogin.probe);
+  check('login during /me probe', p.meUnderLogin.login);
+  check('/me probe during login load', p.meUnderLogin.probe);
   check('GET /me', p.me);
   check('refresh', p.refresh);
   const busy = [
     ['argon2 measurement', results.argon2],
     ['bare GET', p.bare],
-    ['/health idle', p.healthIdle],
+    ['/me probe idle', p.meIdle],
     ['login', p.login],
-    ['login + /health', p.healthUnderLogin],
+    ['login + /me probe', p.meUnderLogin],
     ['GET /me', p.me],
     ['refresh', p.refresh],
   ].filter(([, phase]) => phase.otherCpuCores > OTHER_LOAD_WARNING);
@@ -329,12 +338,14 @@ async function main() {
   const children = [];
   let database;
   let tmpDir;
+  let sinks;
   let cleaning;
   const cleanup = () =>
     (cleaning ??= (async () => {
       await Promise.all(children.map((child) => stopChild(child)));
       if (database) await database.drop().catch((error) => log(`could not drop the bench database: ${error.message}`));
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+      await sinks?.close();
     })());
   let aborting = false;
   const abort = (reason, code) => {
@@ -370,13 +381,14 @@ async function main() {
     if (options.db === 'mysql') databasePids = pidsNamed(['mariadbd', 'mysqld']);
     const admin = { identifier: 'bench-admin@example.com', password: randomBytes(18).toString('base64url') };
     const [servicePort, barePort] = [await freePort(), await freePort()];
+    sinks = await startMessageSinks();
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
     const bareUrl = `http://127.0.0.1:${barePort}`;
 
     log(`starting the service (${options.db}) and the bare Nest app`);
     // cwd is the scratch directory so that a developer's .env in the repository is not loaded.
     const service = startNode('identity-api', [SERVICE_MAIN], {
-      env: serviceEnv({ port: servicePort, keysDir, databaseUrl: database.url, admin }),
+      env: serviceEnv({ port: servicePort, keysDir, databaseUrl: database.url, admin, sinks }),
       cwd: tmpDir,
       logFile: path.join(tmpDir, 'service.log'),
     });
@@ -417,10 +429,16 @@ async function main() {
     mustRun();
 
     const probeSeconds = Math.max(1, D - 2);
-    log(`GET /health at ${options.healthRate}/s, service idle: ${probeSeconds} s`);
-    phases.healthIdle = await withCpu(service.pid, () =>
-      pacedProbe(`${serviceUrl}/health`, { rate: options.healthRate, durationSeconds: probeSeconds }),
-    );
+    // GET /me at a constant rate (open loop): what a token-authenticated call sees, idle and
+    // while logins saturate the CPU.
+    const meProbe = () =>
+      pacedProbe(`${serviceUrl}/api/v1/me`, {
+        rate: options.probeRate,
+        durationSeconds: probeSeconds,
+        headers: { authorization: `Bearer ${first.accessToken}` },
+      });
+    log(`GET /me at ${options.probeRate}/s, service idle: ${probeSeconds} s`);
+    phases.meIdle = await withCpu(service.pid, meProbe);
     mustRun();
 
     const loginLoad = () => ({
@@ -436,12 +454,12 @@ async function main() {
     phases.login.ratioToLimit = phases.login.okPerSecond / argon2.limitLoginsPerSecond;
     mustRun();
 
-    log(`password login ${D} s + GET /health at ${options.healthRate}/s in the middle ${probeSeconds} s`);
-    phases.healthUnderLogin = await withCpu(service.pid, async () => {
+    log(`password login ${D} s + GET /me at ${options.probeRate}/s in the middle ${probeSeconds} s`);
+    phases.meUnderLogin = await withCpu(service.pid, async () => {
       const [loginResult, probe] = await Promise.all([
         cannon(loginLoad()),
         // Starts after the login queue has filled and ends before it drains.
-        sleep(1000).then(() => pacedProbe(`${serviceUrl}/health`, { rate: options.healthRate, durationSeconds: probeSeconds })),
+        sleep(1000).then(meProbe),
       ]);
       const login = summarize(loginResult);
       return { login: { ...login, ratioToLimit: login.okPerSecond / argon2.limitLoginsPerSecond }, probe };

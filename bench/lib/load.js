@@ -46,7 +46,7 @@ function summarize(result) {
  * back to back at the start of every second, and its coordinated-omission correction assumes a
  * 1 ms interval whatever the rate, which fills the histogram with synthetic samples.
  */
-function pacedProbe(url, { rate, durationSeconds, maxInFlight = 64, timeoutMs = 5000 }) {
+function pacedProbe(url, { rate, durationSeconds, headers = {}, maxInFlight = 64, timeoutMs = 5000 }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
   const interval = 1000 / rate;
   const total = Math.max(1, Math.floor(rate * durationSeconds));
@@ -96,7 +96,7 @@ function pacedProbe(url, { rate, durationSeconds, maxInFlight = 64, timeoutMs = 
         }
         finishOne();
       };
-      const request = http.get(url, { agent, headers: { 'user-agent': 'identity-bench' } }, (response) => {
+      const request = http.get(url, { agent, headers: { 'user-agent': 'identity-bench', ...headers } }, (response) => {
         response.resume();
         response.on('end', () => settle(response.statusCode));
         response.on('error', () => settle(undefined));
