@@ -6,7 +6,8 @@
 #   final — slim runtime with node_modules from `deps` and dist/ from `build`, running as `node`
 #
 # Build:  docker build -t identity .
-# Run:    see docker-compose.yml (production needs keys first: the CLI's rotate-keys command).
+# Run:    see docker-compose.yml (its init job migrates and creates the first signing key; the
+#         instances never generate keys in production).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

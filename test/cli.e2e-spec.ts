@@ -1,9 +1,25 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as argon2 from 'argon2';
+import { hashSync } from 'bcryptjs';
 import { expect } from 'expect';
+import { DataSource, In, ObjectLiteral } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuditLogEntity } from '@identity/audit';
+import { ExchangeCodeEntity, RedirectFlowEntity, UserAuthEntity } from '@identity/auth-core';
+import { PendingRegistrationEntity } from '@identity/auth-providers/local';
+import { newId } from '@identity/common';
+import { buildDataSourceOptions, loadDatabaseConfig, TransactionRunner } from '@identity/database';
+import { Outbox, OutboxMessageEntity } from '@identity/messaging';
+import { MfaChallengeEntity } from '@identity/mfa';
+import { OtpChallengeEntity } from '@identity/otp';
+import { UserEntity } from '@identity/users';
+import { ENTITIES } from '../apps/identity-api/src/persistence';
+import { eventually } from './support/eventually';
+import { MailCatcher, startMailCatcher } from './support/mail-catcher';
 import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
 import { dialect, FAST_HASHING, startTestApp, TestApp } from './support/test-app';
 
@@ -219,5 +235,337 @@ describe('identity-cli rotate-keys', { timeout: 120_000 }, () => {
     expect(another.code).toBe(1);
     expect(another.stderr).toMatch(/Set JWT_ALGORITHM=EdDSA and restart the instances first/);
     expect(readdirSync(keysDir)).toHaveLength(3);
+  });
+});
+
+describe(`identity-cli users:import (${dialect})`, { timeout: 300_000 }, () => {
+  const password = (name: string) => `${name} keeps a long passphrase`;
+  let scratch: ScratchDatabase;
+  let workDir: string;
+  let cli: Cli;
+  let api: TestApp;
+  let csvFile: string;
+  let jsonFile: string;
+
+  const users = () => api.app.get(DataSource).getRepository(UserEntity);
+  const storedHash = async (userId: string) =>
+    (await api.app.get(DataSource).getRepository(UserAuthEntity).findOneByOrFail({ userId })).passwordHash!;
+  const signIn = (identifier: string, secret: string) => api.http().post('/api/v1/auth/login').send({ identifier, password: secret });
+
+  before(async () => {
+    scratch = await createScratchDatabase(dialect);
+    workDir = tempDir('identity-cli-');
+    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+    const migrated = await cli(['migrate']);
+    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    api = await startTestApp({}, scratch);
+
+    // Hashes as the stacks teams migrate from make them: bcrypt of three dialects, argon2i and
+    // argon2id with other costs than ours.
+    const bcrypt = hashSync(password('ada'), 4);
+    csvFile = join(workDir, 'users.csv');
+    writeFileSync(
+      csvFile,
+      [
+        'email,phone,username,displayName,emailVerified,roles,passwordHash',
+        `ada@example.com,,ada-1,"Lovelace, Ada",true,admin,${bcrypt}`,
+        `,+4915112340001,,Bob,,,${hashSync(password('bob'), 4).replace(/^\$2b\$/, '$2y$')}`,
+        `broken@example,,,Broken,,,${bcrypt}`,
+        '',
+        `nohash@example.com,,,No Hash,,,plaintext`,
+        `ADA@example.com,,,Ada twice,,,${bcrypt}`,
+      ].join('\r\n'),
+    );
+    jsonFile = join(workDir, 'users.json');
+    const argon2i = await argon2.hash(password('cy'), { type: argon2.argon2i, memoryCost: 4096, timeCost: 2, parallelism: 1 });
+    const argon2id = await argon2.hash(password('di'), { type: argon2.argon2id, memoryCost: 4096, timeCost: 3, parallelism: 1 });
+    const legacy = hashSync(password('eve'), 4).replace(/^\$2b\$/, '$2a$');
+    writeFileSync(
+      jsonFile,
+      JSON.stringify([
+        { email: 'cy@example.com', displayName: 'Cy', emailVerified: true, roles: ['admin'], passwordHash: argon2i },
+        { username: 'di-2', displayName: 'Di', passwordHash: argon2id },
+        { email: 'eve@example.com', phone: '+4915112340002', displayName: 'Eve', passwordHash: legacy },
+        { email: 'fay@example.com', displayName: 'Fay', roles: ['no-such-role'], passwordHash: argon2id },
+        { email: 'gus@example.com', displayName: 'Gus', password: 'plain', passwordHash: argon2id },
+        'not an object',
+      ]),
+    );
+  });
+  after(async () => {
+    await api?.close();
+    await scratch?.drop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('--dry-run reports every row and writes nothing', async () => {
+    const result = await cli(['users:import', csvFile, '--dry-run']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/would create 2, skipped 0 existing, refused 3 invalid \(of 5 rows\)/);
+    expect(result.stdout).toMatch(/dry run: nothing was written/);
+    expect(await users().count()).toBe(0);
+  });
+
+  it('imports the valid CSV rows and lists the invalid ones by row number, writing none of them', async () => {
+    const result = await cli(['users:import', csvFile]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^row 3: invalid: email must be an email address$/m);
+    expect(result.stdout).toMatch(/^row 5: invalid: passwordHash must be a bcrypt .* or argon2 .* hash$/m);
+    expect(result.stdout).toMatch(/^row 6: invalid: email also in row 1$/m);
+    expect(result.stdout).toMatch(/created 2, skipped 0 existing, refused 3 invalid \(of 5 rows\)/);
+    expect(result.stdout + result.stderr).not.toMatch(/\$2[aby]\$\d\d\$/);
+    expect(await users().countBy({ email: In(['broken@example', 'nohash@example.com']) })).toBe(0);
+    expect(await users().count()).toBe(2);
+  });
+
+  it('imports JSON, refusing unknown roles and fields', async () => {
+    const result = await cli(['users:import', jsonFile]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^row 4: invalid: unknown role\(s\): no-such-role$/m);
+    expect(result.stdout).toMatch(/^row 5: invalid: unknown field\(s\) password$/m);
+    expect(result.stdout).toMatch(/^row 6: invalid: the entry is not an object$/m);
+    expect(result.stdout).toMatch(/created 3, skipped 0 existing, refused 3 invalid \(of 6 rows\)/);
+    expect(await users().count()).toBe(5);
+  });
+
+  it('imported accounts sign in with their original passwords and get an argon2id hash with our parameters', async () => {
+    const logins: [string, string, RegExp][] = [
+      ['ada-1', password('ada'), /^\$2b\$/],
+      ['+4915112340001', password('bob'), /^\$2y\$/],
+      ['cy@example.com', password('cy'), /^\$argon2i\$/],
+      ['di-2', password('di'), /^\$argon2id\$.*t=3/],
+      ['eve@example.com', password('eve'), /^\$2a\$/],
+    ];
+    for (const [identifier, secret, before] of logins) {
+      const wrong = await signIn(identifier, `${secret}!`);
+      expect(wrong.status).toBe(401);
+      const login = await signIn(identifier, secret);
+      expect({ identifier, status: login.status }).toEqual({ identifier, status: 200 });
+      expect(before.test(await storedHash(login.body.user.id))).toBe(false);
+      expect(await storedHash(login.body.user.id)).toMatch(/^\$argon2id\$v=19\$m=8192,.*t=1/);
+      // The new hash verifies too.
+      expect((await signIn(identifier, secret)).status).toBe(200);
+    }
+    const ada = (await signIn('ada@example.com', password('ada'))).body.user;
+    expect(ada).toMatchObject({ displayName: 'Lovelace, Ada', emailVerified: true, username: 'ada-1' });
+    expect(ada.roles).toEqual(expect.arrayContaining(['admin', 'user']));
+    const cy = (await signIn('cy@example.com', password('cy'))).body.user;
+    expect(cy).toMatchObject({ emailVerified: true });
+    expect(cy.roles).toEqual(expect.arrayContaining(['admin', 'user']));
+  });
+
+  it('a second run skips every existing account without touching it', async () => {
+    const adaId = (await users().findOneByOrFail({ email: 'ada@example.com' })).id;
+    const hashBefore = await storedHash(adaId);
+    const csv = await cli(['users:import', csvFile]);
+    expect(csv.stdout).toMatch(/^row 1: existing: email belongs to an existing account$/m);
+    expect(csv.stdout).toMatch(/^row 2: existing: phone belongs to an existing account$/m);
+    expect(csv.stdout).toMatch(/created 0, skipped 2 existing, refused 3 invalid/);
+    const json = await cli(['users:import', jsonFile]);
+    expect(json.stdout).toMatch(/^row 2: existing: username belongs to an existing account$/m);
+    expect(json.stdout).toMatch(/created 0, skipped 3 existing, refused 3 invalid/);
+    expect(await users().count()).toBe(5);
+    expect(await storedHash(adaId)).toBe(hashBefore);
+  });
+
+  it('records one users.imported event per run that wrote (dry runs write none)', async () => {
+    const events = await api.app.get(DataSource).getRepository(AuditLogEntity).findBy({ action: 'users.imported' });
+    expect(events).toHaveLength(4);
+    expect(events.map((event) => event.metadata)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'users.csv', format: 'csv', created: 2, existing: 0, invalid: 3 }),
+        expect.objectContaining({ file: 'users.json', format: 'json', created: 0, existing: 3, invalid: 3 }),
+      ]),
+    );
+  });
+
+  it('refuses an unknown CSV column and an unknown extension before touching the database', async () => {
+    const typo = join(workDir, 'typo.csv');
+    writeFileSync(typo, 'email,displayName,password_hash\nzed@example.com,Zed,x\n');
+    const result = await cli(['users:import', typo]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown column\(s\) password_hash/);
+    const unknown = await cli(['users:import', join(workDir, 'users.txt')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/pass --format csv or --format json/);
+  });
+});
+
+describe(`identity-cli cleanup (${dialect})`, { timeout: 180_000 }, () => {
+  const DAY_MS = 86_400_000;
+  let scratch: ScratchDatabase;
+  let workDir: string;
+  let cli: Cli;
+  let db: DataSource;
+
+  before(async () => {
+    scratch = await createScratchDatabase(dialect);
+    workDir = tempDir('identity-cli-');
+    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+    const migrated = await cli(['migrate']);
+    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    // No API runs here, so no scheduled cleanup can take the rows first.
+    db = await new DataSource(buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: scratch.url }), ENTITIES)).initialize();
+  });
+  after(async () => {
+    await db?.destroy();
+    await scratch?.drop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const insert = <T extends ObjectLiteral>(entity: new () => T, row: Record<string, unknown>) =>
+    db.getRepository(entity).insert({ id: newId(), ...row } as unknown as QueryDeepPartialEntity<T>);
+
+  /** One row per table that every cleanup should delete, and a live code it must keep. */
+  async function seed(userId: string): Promise<string> {
+    const now = Date.now();
+    const past = new Date(now - 3 * DAY_MS);
+    const code = { purpose: 'login', channel: 'email', codeHash: 'h'.repeat(64), maxAttempts: 3 };
+    await insert(OtpChallengeEntity, { ...code, destination: 'old@example.com', expiresAt: past });
+    const live = newId();
+    await insert(OtpChallengeEntity, { ...code, id: live, destination: 'new@example.com', expiresAt: new Date(now + DAY_MS) });
+    const registration = {
+      email: 'p@example.com',
+      phone: null,
+      username: null,
+      passwordHash: 'x',
+      displayName: 'P',
+      profile: null,
+      roles: [],
+    };
+    await insert(PendingRegistrationEntity, {
+      channel: 'email',
+      destination: 'p@example.com',
+      registrationData: registration,
+      expiresAt: past,
+    });
+    await insert(MfaChallengeEntity, { userId, tokenHash: 'm'.repeat(64), provider: 'local', maxAttempts: 3, expiresAt: past });
+    const flow = {
+      provider: 'google',
+      stateHash: 's'.repeat(64),
+      browserHash: 'b'.repeat(64),
+      nonce: 'n',
+      redirectUri: 'http://app.test/',
+    };
+    await insert(RedirectFlowEntity, { ...flow, expiresAt: past });
+    await insert(ExchangeCodeEntity, { codeHash: 'c'.repeat(64), userId, provider: 'google', expiresAt: past });
+    const message = { channel: 'email', recipient: 'old@example.com', template: 'account_exists', payload: {}, status: 'sent' };
+    await insert(OutboxMessageEntity, { ...message, nextAttemptAt: past, createdAt: new Date(now - 30 * DAY_MS) });
+    await insert(AuditLogEntity, { action: 'logout', success: true, metadata: null, createdAt: new Date(now - 400 * DAY_MS) });
+    return live;
+  }
+
+  const counts = (stdout: string) =>
+    Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/) as [string, string])
+        .map(([kind, n]) => [kind, Number(n)]),
+    );
+
+  it('deletes what has expired in every table, prints counts per table, and keeps live rows', async () => {
+    const created = await cli([
+      'create-user',
+      '--email',
+      'owner@example.com',
+      '--display-name',
+      'Owner',
+      '--password',
+      'a long enough passphrase',
+    ]);
+    expect(created.code).toBe(0);
+    const live = await seed((JSON.parse(created.stdout) as { id: string }).id);
+
+    const result = await cli(['cleanup']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(counts(result.stdout)).toEqual({
+      otp_challenges: 1,
+      pending_registrations: 1,
+      mfa_challenges: 1,
+      redirect_flows: 1,
+      exchange_codes: 1,
+      message_outbox: 1,
+      audit_logs: 1,
+      total: 7,
+    });
+    expect(await db.getRepository(OtpChallengeEntity).existsBy({ id: live })).toBe(true);
+    for (const entity of [PendingRegistrationEntity, MfaChallengeEntity, RedirectFlowEntity, ExchangeCodeEntity, OutboxMessageEntity]) {
+      expect(await db.getRepository<ObjectLiteral>(entity).count()).toBe(0);
+    }
+    // The account's own user.created event is recent and stays.
+    expect(await db.getRepository(AuditLogEntity).countBy({ action: 'user.created' })).toBe(1);
+
+    const again = await cli(['cleanup']);
+    expect(counts(again.stdout).total).toBe(0);
+  });
+});
+
+describe(`identity-cli outbox:retry (${dialect})`, { timeout: 180_000 }, () => {
+  let scratch: ScratchDatabase;
+  let workDir: string;
+  let cli: Cli;
+  let mail: MailCatcher;
+  let api: TestApp;
+
+  before(async () => {
+    scratch = await createScratchDatabase(dialect);
+    workDir = tempDir('identity-cli-');
+    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+    mail = await startMailCatcher();
+    // One attempt, so a message is given up at the first refusal.
+    api = await startTestApp({ MAIL_URL: mail.url, OUTBOX_MAX_ATTEMPTS: '1' }, scratch);
+  });
+  after(async () => {
+    await api?.close();
+    await mail?.stop();
+    await scratch?.drop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const messages = () => api.app.get(DataSource).getRepository(OutboxMessageEntity);
+
+  it('requeues a given-up message, which is then delivered; a code message whose code was removed is skipped', async () => {
+    await mail.down();
+    const outbox = api.app.get(Outbox);
+    const [notice, code] = await api.app.get(TransactionRunner).run((manager) =>
+      Promise.all([
+        outbox.enqueue(manager, { channel: 'email', to: 'ada@example.com', template: 'account_exists', data: { displayName: 'Ada' } }),
+        outbox.enqueue(manager, {
+          channel: 'email',
+          to: 'bo@example.com',
+          template: 'otp_code',
+          data: { code: '123456', purpose: 'login', expiresInMinutes: 10 },
+        }),
+      ]),
+    );
+    outbox.wake();
+    await eventually(async () => (await messages().countBy({ id: In([notice, code]), status: 'failed' })) === 2);
+    await mail.up();
+
+    const result = await cli(['outbox:retry', '--since', '1h']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^requeued 1 failed message\(s\)$/m);
+    expect(result.stdout).toMatch(/^skipped 1 whose one-time code was removed/m);
+
+    const delivered = await mail.waitFor('ada@example.com', { timeoutMs: 10_000 });
+    expect(String(delivered.headers.get('message-id'))).toContain(notice);
+    await eventually(async () => (await messages().findOneByOrFail({ id: notice })).status === 'sent');
+    expect(await messages().findOneByOrFail({ id: code })).toMatchObject({ status: 'failed' });
+    expect(mail.count('bo@example.com')).toBe(0);
+
+    const events = await api.app.get(DataSource).getRepository(AuditLogEntity).findBy({ action: 'message.requeued' });
+    expect(events).toHaveLength(1);
+    expect(events[0].metadata).toMatchObject({ matched: 2, requeued: 1, skippedWithoutSecret: 1 });
+  });
+
+  it('--id names one message; an id that is not a failed message is an error', async () => {
+    const sent = (await messages().findOneByOrFail({ recipient: 'ada@example.com' })).id;
+    const notFailed = await cli(['outbox:retry', '--id', sent]);
+    expect(notFailed.code).toBe(1);
+    expect(notFailed.stderr).toMatch(/no failed message with id/);
+    const badSince = await cli(['outbox:retry', '--since', 'yesterday']);
+    expect(badSince.code).toBe(1);
+    expect(badSince.stderr).toMatch(/--since must be an ISO 8601 time/);
   });
 });

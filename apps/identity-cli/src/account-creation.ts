@@ -37,7 +37,7 @@ const CONTROL_CHARS = /\p{Cc}/u;
  * Shape checks an HTTP DTO would make before the service is called: the service normalizes and
  * validates phone, username and password itself but trusts callers on these two.
  */
-function shapeProblems(input: NewLocalUser): FieldError[] {
+export function shapeProblems(input: Pick<NewLocalUser, 'email' | 'displayName'>): FieldError[] {
   const problems: FieldError[] = [];
   if (input.email !== undefined && !(isEmail(input.email) && input.email.length <= 320)) {
     problems.push({ field: 'email', messages: ['email must be an email address'] });

@@ -4,6 +4,7 @@ export * from './outbox.service';
 export * from './messaging.config';
 export * from './message-dispatcher.service';
 export * from './outbox-retention.service';
+export * from './outbox-retry.service';
 export * from './transports/transport';
 export * from './templates/render';
 export * from './messaging.module';

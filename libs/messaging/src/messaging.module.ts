@@ -6,6 +6,7 @@ import { MessageDispatcher } from './message-dispatcher.service';
 import { messagingConfig } from './messaging.config';
 import { OutboxMessageEntity } from './outbox-message.entity';
 import { OutboxRetentionService } from './outbox-retention.service';
+import { OutboxRetryService } from './outbox-retry.service';
 import { Outbox } from './outbox.service';
 import { LogEmailTransport, LogSmsTransport, MessageLogWriter } from './transports/log.transport';
 import { SmtpEmailTransport } from './transports/smtp-email.transport';
@@ -38,6 +39,7 @@ const messageIdDomain = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'local
     Outbox,
     MessageDispatcher,
     OutboxRetentionService,
+    OutboxRetryService,
     { provide: MessageLogWriter, inject: [messagingConfig.KEY], useFactory: (config: Config) => new MessageLogWriter(config.logDir) },
     {
       provide: EmailTransport,
@@ -52,6 +54,6 @@ const messageIdDomain = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'local
         config.smsUrl === 'log' ? new LogSmsTransport(writer) : new WebhookSmsTransport(config.smsUrl),
     },
   ],
-  exports: [Outbox, MessageDispatcher, OutboxRetentionService],
+  exports: [Outbox, MessageDispatcher, OutboxRetentionService, OutboxRetryService],
 })
 export class MessagingModule {}

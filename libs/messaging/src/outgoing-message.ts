@@ -61,3 +61,14 @@ export type OutgoingMessage =
 
 /** Data fields that are secrets: removed from the outbox row once the message is sent or given up. */
 export const SECRET_FIELDS = ['code'] as const;
+
+/**
+ * The secret fields a template cannot be rendered without. Once they are removed (a message sent
+ * or given up), the message can't be sent again: a code mail without its code says nothing.
+ */
+export const TEMPLATE_SECRETS: Record<MessageTemplate, readonly (typeof SECRET_FIELDS)[number][]> = {
+  otp_code: ['code'],
+  account_exists: [],
+  password_changed: [],
+  mfa_reset: [],
+};

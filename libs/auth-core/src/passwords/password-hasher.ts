@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import * as argon2 from 'argon2';
+import { compare as bcryptCompare } from 'bcryptjs';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { authCoreConfig } from '../auth-core.config';
@@ -29,6 +30,12 @@ class Semaphore {
  *
  * Hashes run on libuv's threadpool; letting more run at once than there are cores only makes
  * every one of them (and anything else on the pool) slower, so concurrency is capped.
+ *
+ * Verifying also accepts the hashes of the stacks accounts are imported from (bcrypt, argon2i):
+ * `needsRehash` is true for them, so the first successful sign-in replaces them with argon2id.
+ * bcrypt reads only the first 72 bytes of a password (UTF-8); an imported bcrypt hash therefore
+ * also matches any password sharing those bytes, exactly as it did in the system it came from,
+ * until the rehash stores a hash of the whole password.
  */
 @Injectable()
 export class PasswordHasher {
@@ -47,6 +54,7 @@ export class PasswordHasher {
 
   /** False for a wrong password or a malformed hash; never throws on bad input. */
   verify(hash: string, password: string): Promise<boolean> {
+    if (hashScheme(hash) === 'bcrypt') return verifyBcrypt(hash, password);
     return this.gate.run(async () => {
       try {
         return await argon2.verify(hash, normalize(password));
@@ -66,9 +74,43 @@ export class PasswordHasher {
     return false;
   }
 
-  /** True when a stored hash was made with other parameters than the configured ones. */
+  /** True when a stored hash is not argon2id or was made with other parameters than the configured ones. */
   needsRehash(hash: string): boolean {
+    if (hashScheme(hash) !== 'argon2id') return true;
     return argon2.needsRehash(hash, this.options);
+  }
+}
+
+export type PasswordHashScheme = 'argon2id' | 'argon2i' | 'bcrypt';
+
+/** PHC string: parameters in any order (argon2 writes m, p, t; other libraries m, t, p). */
+const argon2Format = (variant: string) =>
+  new RegExp(`^\\$${variant}\\$(v=\\d+\\$)?[a-z]=\\d+(,[a-z]=\\d+)*\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$`);
+
+const HASH_FORMATS: [PasswordHashScheme, RegExp][] = [
+  ['argon2id', argon2Format('argon2id')],
+  ['argon2i', argon2Format('argon2i')],
+  // Cost 04-31, 22 salt and 31 hash characters of bcrypt's base64; $2y$ is PHP's name for $2b$.
+  ['bcrypt', /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/],
+];
+
+/** Which stored hash format this is, or null for one the service cannot verify. */
+export function hashScheme(hash: string): PasswordHashScheme | null {
+  return HASH_FORMATS.find(([, format]) => format.test(hash))?.[0] ?? null;
+}
+
+/**
+ * bcryptjs runs on the main thread in small async steps, not on the threadpool, so it stays
+ * outside the gate. The NFKC form is tried first, as new hashes use it; the raw input second,
+ * because the system that made the hash may have stored whatever bytes the client sent.
+ */
+async function verifyBcrypt(hash: string, password: string): Promise<boolean> {
+  try {
+    const normalized = normalize(password);
+    if (await bcryptCompare(normalized, hash)) return true;
+    return normalized !== password && (await bcryptCompare(password, hash));
+  } catch {
+    return false;
   }
 }
 

@@ -7,3 +7,4 @@ export * from './redirect.dto';
 export * from './redirect.errors';
 export * from './redirect-sign-in.service';
 export * from './oauth-env';
+export * from './redirect-cleanup.service';

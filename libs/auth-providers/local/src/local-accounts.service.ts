@@ -10,6 +10,7 @@ import {
   ClassifiedIdentifier,
   ClientContext,
   Clock,
+  FieldError,
   newId,
   normalizeEmail,
   normalizePhone,
@@ -144,6 +145,19 @@ export class LocalAccountsService {
    * phone in E.164, username shape, password policy. Throws one 400 listing every problem.
    */
   checkNewAccount(input: Pick<NewLocalUser, 'email' | 'phone' | 'username' | 'password'>): NormalizedContacts {
+    const { contacts, problems } = this.normalizeContacts(input);
+    problems.push(
+      ...this.policy.problems(input.password, contacts).map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
+    );
+    if (problems.length) throw new ValidationError(problems);
+    return contacts;
+  }
+
+  /**
+   * Email, phone and username as stored, and what is wrong with them. Separate from the password
+   * policy for accounts that arrive with a hash made elsewhere (an import).
+   */
+  normalizeContacts(input: Pick<NewLocalUser, 'email' | 'phone' | 'username'>): { contacts: NormalizedContacts; problems: FieldError[] } {
     const email = input.email ? normalizeEmail(input.email) : null;
     const phone = input.phone ? normalizePhone(input.phone) : null;
     const username = input.username ? normalizeUsername(input.username) : null;
@@ -153,12 +167,8 @@ export class LocalAccountsService {
         ? [{ field: 'username', messages: ['username must be 2-64 letters, digits, or . _ - /'] }]
         : []),
       ...(!email && !phone && !username ? [{ field: 'email', messages: ['one of email, phone or username is required'] }] : []),
-      ...this.policy
-        .problems(input.password, { email, phone, username })
-        .map((problem) => ({ field: 'password', messages: [`password ${problem}`] })),
     ];
-    if (problems.length) throw new ValidationError(problems);
-    return { email, phone, username };
+    return { contacts: { email, phone, username }, problems };
   }
 
   async create(input: NewLocalUser): Promise<UserEntity> {
