@@ -4,6 +4,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { loadAppConfig, RequestContextInterceptor } from '@identity/common';
+import { MessagingModule } from '@identity/messaging';
+import { MetricsModule } from '@identity/metrics';
+import { ShutdownState } from './graceful-shutdown';
 import { HealthController, REDIS_HEALTH_CLIENT } from './health.controller';
 import { serviceModules } from './service-modules';
 
@@ -42,9 +45,16 @@ export class AppModule {
     return {
       module: AppModule,
       // Scheduled jobs run in the API process only, never in CLI commands.
-      imports: [TerminusModule, ScheduleModule.forRoot(), ...serviceModules(env, extraModules, [HealthController])],
+      imports: [
+        TerminusModule,
+        ScheduleModule.forRoot(),
+        ...serviceModules(env, extraModules, [HealthController]),
+        // Readiness reports the mail transport.
+        MessagingModule,
+        MetricsModule.register(env),
+      ],
       controllers: [HealthController],
-      providers: [...redisProviders, RedisLifecycle, { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
+      providers: [...redisProviders, RedisLifecycle, ShutdownState, { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
     };
   }
 }

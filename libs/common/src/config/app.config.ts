@@ -43,6 +43,13 @@ class AppEnv {
   @IsOptional()
   @Matches(/^redis(s)?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
+
+  /** Seconds a SIGTERM/SIGINT may take to drain requests and jobs before the process is ended. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_GRACE_PERIOD = 10;
 }
 
 export interface AppConfig {
@@ -55,6 +62,7 @@ export interface AppConfig {
   bodyLimit: number;
   logLevel: string;
   redisUrl?: string;
+  shutdownGraceSeconds: number;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -76,6 +84,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: values.BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
     redisUrl: values.REDIS_URL,
+    shutdownGraceSeconds: values.SHUTDOWN_GRACE_PERIOD,
   };
 }
 

@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Server } from 'node:http';
+
+/** Set once a shutdown has begun, so readiness answers 503 from that moment on. */
+@Injectable()
+export class ShutdownState {
+  stopping = false;
+}
+
+/** How often connections left idle by finished requests are closed while draining. */
+const IDLE_SWEEP_MS = 100;
+
+/**
+ * On SIGTERM or SIGINT: readiness turns 503, the listener closes (no new connections), requests
+ * in flight finish, then Nest's shutdown runs (the outbox dispatcher completes its batch, scheduled
+ * jobs stop, pools close) and the process exits 0. Whatever is still running after `graceSeconds`
+ * is abandoned: an error is logged and the process exits 1.
+ *
+ * Nest's own signal handling is not used: it closes the HTTP server only after the shutdown hooks
+ * (so new connections are accepted meanwhile) and ends the process by re-raising the signal
+ * rather than with exit code 0.
+ */
+export function installGracefulShutdown(
+  app: NestFastifyApplication,
+  graceSeconds: number,
+  exit: (code: number) => void = process.exit,
+): void {
+  const logger = new Logger('Shutdown');
+  let started = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (started) return;
+    started = true;
+    logger.log(`${signal} received: draining for at most ${graceSeconds} s`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown did not finish within SHUTDOWN_GRACE_PERIOD (${graceSeconds} s); exiting with work unfinished`);
+      exit(1);
+    }, graceSeconds * 1000);
+    drain(app).then(
+      () => {
+        clearTimeout(deadline);
+        logger.log('stopped');
+        exit(0);
+      },
+      (error: Error) => {
+        clearTimeout(deadline);
+        logger.error(`shutdown failed: ${error.stack ?? error.message}`);
+        exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+async function drain(app: NestFastifyApplication): Promise<void> {
+  app.get(ShutdownState).stopping = true;
+  await stopAccepting(app.getHttpServer() as Server);
+  await app.close();
+}
+
+/** Closes the listener and resolves once every connection has ended (requests in flight finish first). */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // A keep-alive connection whose request just finished would otherwise stay open until its
+    // idle timeout; closing only idle ones never cuts a request short.
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+  });
+}
