@@ -142,6 +142,8 @@ describe(`graceful shutdown of the real process (${dialect})`, () => {
       for (const answer of answers) {
         expect(answer.status).toBe(200);
         expect(answer.body.accessToken).toEqual(expect.any(String));
+        // Keep-alive clients are told to go elsewhere for their next request.
+        expect(answer.connection).toBe('close');
       }
       expect(await exit).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(10_000);
@@ -198,5 +200,9 @@ async function post(api: ApiProcess, path: string, body: unknown) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    connection: response.headers.get('connection'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }

@@ -1,11 +1,27 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyInstance } from 'fastify';
 import { Server } from 'node:http';
 
-/** Set once a shutdown has begun, so readiness answers 503 from that moment on. */
+/**
+ * Set once a shutdown has begun: readiness answers 503 from that moment on, and every response
+ * still going out asks the client to close its connection, so keep-alive clients move to another
+ * instance instead of sending their next request into a closing one.
+ */
 @Injectable()
-export class ShutdownState {
+export class ShutdownState implements OnModuleInit {
   stopping = false;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onSend', async (_request, reply, payload) => {
+      if (this.stopping) reply.header('Connection', 'close');
+      return payload;
+    });
+  }
 }
 
 /** How often connections left idle by finished requests are closed while draining. */
