@@ -33,11 +33,18 @@ describe('GET /metrics', () => {
     }
   });
 
-  it('counts a failed password sign-in for provider local', async () => {
+  it('counts a failed password sign-in for provider local, and the login.failed event', async () => {
     const labels = { provider: 'local', outcome: 'failure' };
-    const before = sample(await scrape(), 'identity_sign_in_attempts_total', labels);
+    const event = { action: 'login.failed', outcome: 'failure' };
+    const text = await scrape();
+    const [attempts, events] = [
+      sample(text, 'identity_sign_in_attempts_total', labels),
+      sample(text, 'identity_security_events_total', event),
+    ];
     expect((await login(t, 'nobody@example.com', 'not the password')).status).toBe(401);
-    expect(sample(await scrape(), 'identity_sign_in_attempts_total', labels)).toBe(before + 1);
+    const after = await scrape();
+    expect(sample(after, 'identity_sign_in_attempts_total', labels)).toBe(attempts + 1);
+    expect(sample(after, 'identity_security_events_total', event)).toBe(events + 1);
   });
 
   it('counts a successful sign-in for its provider', async () => {

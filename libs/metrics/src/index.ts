@@ -3,5 +3,5 @@ export * from './metrics.module';
 export * from './service-metrics';
 export * from './metrics-token.guard';
 export * from './http-metrics';
-export * from './sign-in-metrics.listener';
+export * from './security-metrics.listener';
 export * from './database-gauges';

@@ -8,7 +8,7 @@ import { MetricsController } from './metrics.controller';
 import { loadMetricsConfig, metricsConfig } from './metrics.config';
 import { MetricsTokenGuard } from './metrics-token.guard';
 import { ServiceMetrics } from './service-metrics';
-import { SignInMetricsListener } from './sign-in-metrics.listener';
+import { SecurityMetricsListener } from './security-metrics.listener';
 
 @Module({})
 export class MetricsModule {
@@ -27,7 +27,7 @@ export class MetricsModule {
         ConfigModule.forFeature(metricsConfig),
         PrometheusModule.register({ controller: MetricsController, path: '/metrics', defaultMetrics: { enabled: false } }),
       ],
-      providers: [ServiceMetrics, MetricsTokenGuard, HttpMetrics, SignInMetricsListener, DeliveryMetricsListener, DatabaseGauges],
+      providers: [ServiceMetrics, MetricsTokenGuard, HttpMetrics, SecurityMetricsListener, DeliveryMetricsListener, DatabaseGauges],
       exports: [ServiceMetrics, ConfigModule],
     };
   }

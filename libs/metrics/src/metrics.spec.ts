@@ -5,7 +5,7 @@ import { poolUsage, withTimeout } from './database-gauges';
 import { loadMetricsConfig } from './metrics.config';
 import { bearerToken, tokenMatches } from './metrics-token.guard';
 import { routeLabel, UNMATCHED_ROUTE } from './http-metrics';
-import { providerLabel } from './sign-in-metrics.listener';
+import { providerLabel } from './security-metrics.listener';
 
 describe('metrics helpers', () => {
   it('is on by default, without a token', () => {

@@ -28,6 +28,13 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly securityEvents = new Counter({
+    name: 'identity_security_events_total',
+    help: 'Security events (the audit actions) by action and outcome, e.g. otp.failed, token.reuse_detected.',
+    labelNames: ['action', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly messagesSent = new Counter({
     name: 'identity_messages_sent_total',
     help: 'Messages (codes, notices) handed to their transport, by channel.',
