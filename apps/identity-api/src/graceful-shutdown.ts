@@ -37,32 +37,26 @@ const IDLE_SWEEP_MS = 100;
  * (so new connections are accepted meanwhile) and ends the process by re-raising the signal
  * rather than with exit code 0.
  */
-export function installGracefulShutdown(
-  app: NestFastifyApplication,
-  graceSeconds: number,
-  exit: (code: number) => void = process.exit,
-): void {
+export function installGracefulShutdown(app: NestFastifyApplication, graceSeconds: number): void {
   const logger = new Logger('Shutdown');
   let started = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (started) return;
     started = true;
     logger.log(`${signal} received: draining for at most ${graceSeconds} s`);
-    const deadline = setTimeout(() => {
-      logger.error(`shutdown did not finish within SHUTDOWN_GRACE_PERIOD (${graceSeconds} s); exiting with work unfinished`);
-      exit(1);
-    }, graceSeconds * 1000);
+    const finish = (code: number, failure?: string) => {
+      clearTimeout(deadline);
+      if (failure) logger.error(failure);
+      else logger.log('stopped');
+      process.exit(code);
+    };
+    const deadline = setTimeout(
+      () => finish(1, `shutdown did not finish within SHUTDOWN_GRACE_PERIOD (${graceSeconds} s); exiting with work unfinished`),
+      graceSeconds * 1000,
+    );
     drain(app).then(
-      () => {
-        clearTimeout(deadline);
-        logger.log('stopped');
-        exit(0);
-      },
-      (error: Error) => {
-        clearTimeout(deadline);
-        logger.error(`shutdown failed: ${error.stack ?? error.message}`);
-        exit(1);
-      },
+      () => finish(0),
+      (error: Error) => finish(1, `shutdown failed: ${error.stack ?? error.message}`),
     );
   };
   process.once('SIGTERM', onSignal);
