@@ -1,11 +1,26 @@
 // Lint rules, including the dependency direction of DESIGN.md §2: providers and admin →
-// auth-core → users, sessions, rbac, audit, otp, messaging, mfa → database → common; abuse (limits, lockouts) → common. A wrong-way import fails the build.
+// auth-core → users, sessions, rbac, audit, otp, messaging, mfa → database → common; abuse (limits, lockouts) → common;
+// metrics observes sessions and messaging and is named by the app only. A wrong-way import fails the build.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-const LIBS = ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core', 'admin'];
+const LIBS = [
+  'common',
+  'database',
+  'abuse',
+  'users',
+  'rbac',
+  'sessions',
+  'audit',
+  'otp',
+  'messaging',
+  'mfa',
+  'auth-core',
+  'admin',
+  'metrics',
+];
 
 /** Which @identity libraries each library may import. */
 const ALLOWED = {
@@ -21,6 +36,7 @@ const ALLOWED = {
   mfa: ['common', 'database', 'abuse', 'messaging'],
   'auth-core': ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'otp', 'messaging', 'mfa'],
   admin: ['common', 'database', 'abuse', 'users', 'rbac', 'sessions', 'audit', 'otp', 'messaging', 'mfa', 'auth-core'],
+  metrics: ['common', 'database', 'sessions', 'messaging'],
 };
 
 const forbidden = (lib) => [

@@ -44,6 +44,14 @@ describe('configuration is validated at boot', () => {
     );
   });
 
+  it('checks the metrics and shutdown settings, without echoing the metrics token', async () => {
+    const promise = boot({ METRICS_ENABLED: 'yes', METRICS_TOKEN: 'tiny-token', SHUTDOWN_GRACE_PERIOD: '0' });
+    await expect(promise).rejects.toThrow(
+      /SHUTDOWN_GRACE_PERIOD: .*"0"\)[\s\S]*METRICS_ENABLED: .*"yes"\)\n.*METRICS_TOKEN: .*a value of 10 characters/,
+    );
+    await expect(promise).rejects.not.toThrow(/tiny-token/);
+  });
+
   it('masks the password of a rejected connection URL', async () => {
     const promise = boot({ DATABASE_URL: 'postgres://app:hunter2@db:5432/identity' });
     await expect(promise).rejects.toThrow(/postgres:\/\/app:\*\*\*@db:5432/);

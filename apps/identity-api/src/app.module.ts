@@ -3,6 +3,9 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { RequestContextInterceptor } from '@identity/common';
+import { MessagingModule } from '@identity/messaging';
+import { MetricsModule } from '@identity/metrics';
+import { ShutdownState } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { serviceModules } from './service-modules';
 
@@ -16,9 +19,16 @@ export class AppModule {
     return {
       module: AppModule,
       // Scheduled jobs run in the API process only, never in CLI commands.
-      imports: [TerminusModule, ScheduleModule.forRoot(), ...serviceModules(env, extraModules, [HealthController])],
+      imports: [
+        TerminusModule,
+        ScheduleModule.forRoot(),
+        ...serviceModules(env, extraModules, [HealthController]),
+        // Readiness reports the mail transport.
+        MessagingModule,
+        MetricsModule.register(env),
+      ],
       controllers: [HealthController],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
+      providers: [ShutdownState, { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
     };
   }
 }

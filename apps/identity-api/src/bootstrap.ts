@@ -17,12 +17,13 @@ import {
 } from '@identity/common';
 import { AppModule } from './app.module';
 import { assertValidConfig } from './config-check';
+import { installGracefulShutdown } from './graceful-shutdown';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Routes served at the root rather than under /api/v1. */
-const ROOT_ROUTES = ['health', 'health/ready', '.well-known/jwks.json', '.well-known/openid-configuration'];
+const ROOT_ROUTES = ['health', 'health/ready', 'metrics', '.well-known/jwks.json', '.well-known/openid-configuration'];
 
 /**
  * Builds the HTTP application (not listening yet). Shared by main.ts, the e2e tests and the
@@ -84,7 +85,6 @@ export async function createApp(
   app.setGlobalPrefix('api/v1', { exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })) });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
   setUpSwagger(app, config.appName, config.publicUrl);
   return app;
 }
@@ -123,7 +123,8 @@ function refuseDuplicateJsonKeys(app: NestFastifyApplication, bodyLimit: number)
 
 export async function start(): Promise<void> {
   const app = await createApp();
-  const { port } = loadAppConfig();
+  const { port, shutdownGraceSeconds } = loadAppConfig();
+  installGracefulShutdown(app, shutdownGraceSeconds);
   await app.listen(port, '0.0.0.0');
   new Logger('Bootstrap').log(`listening on port ${port}; docs at /docs`);
 }

@@ -8,6 +8,7 @@ import { loadOAuthProvidersConfig } from '@identity/auth-providers/oauth';
 import { ConfigValidationError, loadAppConfig } from '@identity/common';
 import { loadDatabaseConfig, loadJobsConfig } from '@identity/database';
 import { loadMessagingConfig } from '@identity/messaging';
+import { loadMetricsConfig } from '@identity/metrics';
 import { loadMfaConfig } from '@identity/mfa';
 import { loadOtpConfig } from '@identity/otp';
 import { loadSessionsConfig } from '@identity/sessions';
@@ -23,6 +24,7 @@ const LOADERS = [
   loadOtpConfig,
   loadAbuseConfig,
   loadMessagingConfig,
+  loadMetricsConfig,
   loadMfaConfig,
   loadLocalConfig,
   loadFirebaseConfig,

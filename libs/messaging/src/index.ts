@@ -3,6 +3,8 @@ export * from './outgoing-message';
 export * from './outbox.service';
 export * from './messaging.config';
 export * from './message-dispatcher.service';
+export * from './delivery-events';
+export * from './mail-transport-health';
 export * from './outbox-retention.service';
 export * from './outbox-retry.service';
 export * from './transports/transport';

@@ -1,9 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock, SecurityEvents } from '@identity/common';
+import { DeliveryOutcome, MESSAGE_DELIVERY_EVENT, MessageDeliveryEvent } from './delivery-events';
 import { messagingConfig } from './messaging.config';
 import { MessagePayload, OutboxMessageEntity } from './outbox-message.entity';
 import { Outbox } from './outbox.service';
@@ -43,6 +45,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly outbox: Outbox,
     private readonly events: SecurityEvents,
     private readonly clock: Clock,
+    private readonly emitter: EventEmitter2,
     // Present only where ScheduleModule is registered: the API dispatches, CLI commands don't.
     @Optional() private readonly scheduler?: SchedulerRegistry,
   ) {}
@@ -127,6 +130,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
       await this.recordFailure(message, error as Error).catch((failure: Error) => this.warn(`outbox update failed: ${failure.message}`));
       return;
     }
+    this.announce(message, 'sent');
     await this.settle(message, { status: 'sent', sentAt: this.clock.now(), lastError: null }).catch((failure: Error) =>
       // Sent but not marked: the lease will expire and the message go again (see class comment).
       this.warn(`message ${message.id} was sent but could not be marked: ${failure.message}`),
@@ -149,6 +153,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const permanent = error instanceof DeliveryError ? error.permanent : false;
     const lastError = error.message.slice(0, 500);
     if (permanent || message.attempts >= this.config.maxAttempts) {
+      this.announce(message, 'given_up');
       await this.settle(message, { status: 'failed', lastError });
       this.logger.error(
         `message ${message.id} (${message.template} by ${message.channel}) given up after ${message.attempts} attempts: ${lastError}`,
@@ -161,6 +166,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
       });
       return;
     }
+    this.announce(message, 'retry');
     const retryAt = new Date(this.clock.now().getTime() + this.backoffMs(message.attempts));
     await this.messages.update(
       { id: message.id, attempts: message.attempts, status: 'sending' },
@@ -177,6 +183,16 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
       { id: message.id, attempts: message.attempts, status: 'sending' },
       { ...outcome, payload: withoutSecrets(message.payload) },
     );
+  }
+
+  /** Tells observers (metrics) what the attempt came to; a failing observer never fails a send. */
+  private announce(message: OutboxMessageEntity, outcome: DeliveryOutcome): void {
+    const event: MessageDeliveryEvent = { channel: message.channel, template: message.template, outcome };
+    try {
+      this.emitter.emit(MESSAGE_DELIVERY_EVENT, event);
+    } catch (error) {
+      this.warn(`delivery observer failed: ${(error as Error).message}`);
+    }
   }
 
   /** base·2^(n−1), capped, with ±20 % jitter so instances retrying together spread out. */

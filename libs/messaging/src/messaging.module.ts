@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailerModule, MailerService } from '@nestjs-modules/mailer';
+import { MailTransportHealth } from './mail-transport-health';
 import { MessageDispatcher } from './message-dispatcher.service';
 import { messagingConfig } from './messaging.config';
 import { OutboxMessageEntity } from './outbox-message.entity';
@@ -40,6 +41,7 @@ const messageIdDomain = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'local
     MessageDispatcher,
     OutboxRetentionService,
     OutboxRetryService,
+    MailTransportHealth,
     { provide: MessageLogWriter, inject: [messagingConfig.KEY], useFactory: (config: Config) => new MessageLogWriter(config.logDir) },
     {
       provide: EmailTransport,
@@ -54,6 +56,6 @@ const messageIdDomain = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'local
         config.smsUrl === 'log' ? new LogSmsTransport(writer) : new WebhookSmsTransport(config.smsUrl),
     },
   ],
-  exports: [Outbox, MessageDispatcher, OutboxRetentionService, OutboxRetryService],
+  exports: [Outbox, MessageDispatcher, OutboxRetentionService, OutboxRetryService, MailTransportHealth],
 })
 export class MessagingModule {}

@@ -47,6 +47,13 @@ class AppEnv {
   /** Lets several deployments (or test runs) share one Redis without sharing counters. */
   @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold up to 64 letters, digits and : . _ -' })
   REDIS_KEY_PREFIX = 'identity:';
+
+  /** Seconds a SIGTERM/SIGINT may take to drain requests and jobs before the process is ended. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_GRACE_PERIOD = 10;
 }
 
 export interface AppConfig {
@@ -60,6 +67,7 @@ export interface AppConfig {
   logLevel: string;
   redisUrl?: string;
   redisKeyPrefix: string;
+  shutdownGraceSeconds: number;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -82,6 +90,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: values.LOG_LEVEL,
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
+    shutdownGraceSeconds: values.SHUTDOWN_GRACE_PERIOD,
   };
 }
 
