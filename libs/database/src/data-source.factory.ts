@@ -37,7 +37,9 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
     synchronize: false,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
-    connectTimeout: 3000,
+    // A server that is gone refuses at once; one that hangs (frozen, unreachable host) would hold
+    // each request for the driver's default 10 s, so opening a connection is bounded here.
+    connectTimeout: config.connectTimeoutMs ?? 2000,
     poolSize: config.poolSize,
     extra: {
       // Fail fast instead of queueing forever when the database is slow or gone.
@@ -46,6 +48,17 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
       idleTimeout: 60_000,
     },
   };
+}
+
+/**
+ * Limits for the pool that serves requests: a statement that outlives DATABASE_QUERY_TIMEOUT_MS
+ * (a frozen server or a dropped network answers nothing, and TCP would wait for hours) fails and
+ * its connection is dropped, so the request ends with a 503 and the pool does not fill up with
+ * stuck connections. Not for migrations: their lock wait and DDL may rightly take longer.
+ */
+export function servingLimits(config: DatabaseConfig): Partial<DataSourceOptions> {
+  if (config.dialect !== 'mysql' || !config.queryTimeoutMs) return {};
+  return { enableQueryTimeout: true, maxQueryExecutionTime: config.queryTimeoutMs } as Partial<DataSourceOptions>;
 }
 
 const MIGRATION_LOCK = 'identity_schema_migrations';

@@ -18,6 +18,18 @@ class DatabaseEnv {
   @Min(1)
   @Max(500)
   DATABASE_POOL_SIZE = 10;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 2000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_QUERY_TIMEOUT_MS = 10_000;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql';
@@ -32,6 +44,10 @@ export interface DatabaseConfig {
   sqlitePath?: string;
   migrationsRun: boolean;
   poolSize: number;
+  /** MySQL: how long opening a connection may take before the request fails (503). */
+  connectTimeoutMs?: number;
+  /** MySQL: how long a request's statement may run before its connection is dropped (0: no limit). */
+  queryTimeoutMs?: number;
 }
 
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -45,6 +61,8 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
     sqlitePath: dialect === 'sqlite' ? url.slice('sqlite:'.length) : undefined,
     migrationsRun: values.DATABASE_MIGRATIONS_RUN,
     poolSize: values.DATABASE_POOL_SIZE,
+    connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: values.DATABASE_QUERY_TIMEOUT_MS,
   };
 }
 

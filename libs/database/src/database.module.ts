@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, EntityList, runMigrations } from './data-source.factory';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { buildDataSourceOptions, EntityList, runMigrations, servingLimits } from './data-source.factory';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { TransactionRunner } from './transaction.runner';
 
@@ -23,12 +23,14 @@ export class DatabaseModule {
             manualInitialization: false,
           }),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            if (loadDatabaseConfig().migrationsRun) {
-              await runMigrations(dataSource);
-              new Logger('Database').log(`schema up to date (${dataSource.options.type})`);
-            }
-            return dataSource;
+            const config = loadDatabaseConfig();
+            const serving = new DataSource({ ...options!, ...servingLimits(config) } as DataSourceOptions);
+            if (!config.migrationsRun) return serving.initialize();
+            // SQLite has no statement timeout, and a `:memory:` database lives in one connection only.
+            if (config.dialect === 'sqlite') return migrate(await serving.initialize());
+            const migrator = await new DataSource(options!).initialize();
+            await migrate(migrator).finally(() => migrator.destroy());
+            return serving.initialize();
           },
         }),
       ],
@@ -36,4 +38,14 @@ export class DatabaseModule {
       exports: [TransactionRunner],
     };
   }
+}
+
+/**
+ * On MySQL migrations run on a data source of their own, closed before serving starts, because
+ * their lock wait and DDL may rightly outlast the request pool's statement timeout.
+ */
+async function migrate(dataSource: DataSource): Promise<DataSource> {
+  await runMigrations(dataSource);
+  new Logger('Database').log(`schema up to date (${dataSource.options.type})`);
+  return dataSource;
 }
