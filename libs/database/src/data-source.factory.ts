@@ -50,17 +50,6 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
   };
 }
 
-/**
- * Limits for the pool that serves requests: a statement that outlives DATABASE_QUERY_TIMEOUT_MS
- * (a frozen server or a dropped network answers nothing, and TCP would wait for hours) fails and
- * its connection is dropped, so the request ends with a 503 and the pool does not fill up with
- * stuck connections. Not for migrations: their lock wait and DDL may rightly take longer.
- */
-export function servingLimits(config: DatabaseConfig): Partial<DataSourceOptions> {
-  if (config.dialect !== 'mysql' || !config.queryTimeoutMs) return {};
-  return { enableQueryTimeout: true, maxQueryExecutionTime: config.queryTimeoutMs } as Partial<DataSourceOptions>;
-}
-
 const MIGRATION_LOCK = 'identity_schema_migrations';
 
 /**

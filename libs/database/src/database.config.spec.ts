@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { buildDataSourceOptions, servingLimits } from './data-source.factory';
+import { buildDataSourceOptions } from './data-source.factory';
+import { servingLimits } from './pool-limits';
 import { loadDatabaseConfig } from './database.config';
 
 describe('database configuration', () => {
@@ -34,7 +35,7 @@ describe('database configuration', () => {
 
   it('puts the statement timeout on the MySQL request pool only', () => {
     const mysql = loadDatabaseConfig({ DATABASE_URL: 'mysql://u@db/identity', DATABASE_QUERY_TIMEOUT_MS: '5000' });
-    expect(servingLimits(mysql)).toEqual({ enableQueryTimeout: true, maxQueryExecutionTime: 5000 });
+    expect(servingLimits(mysql)).toMatchObject({ enableQueryTimeout: true, maxQueryExecutionTime: 5000 });
     expect(servingLimits({ ...mysql, queryTimeoutMs: 0 })).toEqual({});
     expect(servingLimits(loadDatabaseConfig({}))).toEqual({});
     expect(buildDataSourceOptions(mysql, [])).toMatchObject({ connectTimeout: 2000 });

@@ -30,6 +30,12 @@ class DatabaseEnv {
   @Min(0)
   @Max(600_000)
   DATABASE_QUERY_TIMEOUT_MS = 10_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  DATABASE_ACQUIRE_TIMEOUT_MS = 3000;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql';
@@ -48,6 +54,8 @@ export interface DatabaseConfig {
   connectTimeoutMs?: number;
   /** MySQL: how long a request's statement may run before its connection is dropped (0: no limit). */
   queryTimeoutMs?: number;
+  /** MySQL: how long a request may wait for a free pooled connection (0: no limit). */
+  acquireTimeoutMs?: number;
 }
 
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -63,6 +71,7 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
     poolSize: values.DATABASE_POOL_SIZE,
     connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: values.DATABASE_QUERY_TIMEOUT_MS,
+    acquireTimeoutMs: values.DATABASE_ACQUIRE_TIMEOUT_MS,
   };
 }
 

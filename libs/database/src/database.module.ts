@@ -2,8 +2,9 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { buildDataSourceOptions, EntityList, runMigrations, servingLimits } from './data-source.factory';
-import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { buildDataSourceOptions, EntityList, runMigrations } from './data-source.factory';
+import { boundConnectionWait, servingLimits } from './pool-limits';
+import { DatabaseConfig, databaseConfig, loadDatabaseConfig } from './database.config';
 import { TransactionRunner } from './transaction.runner';
 
 @Global()
@@ -25,12 +26,12 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => {
             const config = loadDatabaseConfig();
             const serving = new DataSource({ ...options!, ...servingLimits(config) } as DataSourceOptions);
-            if (!config.migrationsRun) return serving.initialize();
+            if (!config.migrationsRun) return serve(serving, config);
             // SQLite has no statement timeout, and a `:memory:` database lives in one connection only.
             if (config.dialect === 'sqlite') return migrate(await serving.initialize());
             const migrator = await new DataSource(options!).initialize();
             await migrate(migrator).finally(() => migrator.destroy());
-            return serving.initialize();
+            return serve(serving, config);
           },
         }),
       ],
@@ -47,5 +48,11 @@ export class DatabaseModule {
 async function migrate(dataSource: DataSource): Promise<DataSource> {
   await runMigrations(dataSource);
   new Logger('Database').log(`schema up to date (${dataSource.options.type})`);
+  return dataSource;
+}
+
+async function serve(dataSource: DataSource, config: DatabaseConfig): Promise<DataSource> {
+  await dataSource.initialize();
+  if (config.dialect === 'mysql') boundConnectionWait(dataSource, config.acquireTimeoutMs ?? 0);
   return dataSource;
 }

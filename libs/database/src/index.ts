@@ -6,3 +6,4 @@ export * from './database.errors';
 export * from './columns';
 export * from './schema-drift';
 export * from './batched-cleanup';
+export * from './pool-limits';

@@ -19,6 +19,8 @@ const CONNECTION_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
+  // No pooled connection came free within DATABASE_ACQUIRE_TIMEOUT_MS.
+  'POOL_ACQUIRE_TIMEOUT',
   'SQLITE_BUSY',
 ]);
 
