@@ -24,6 +24,15 @@ const FAST_MS = 1000;
  */
 const RECOVERY_MS = 5000;
 
+const CONNECT_TIMEOUT_MS = 1000;
+const QUERY_TIMEOUT_MS = 1500;
+const ACQUIRE_TIMEOUT_MS = 1000;
+/**
+ * While the server hangs a request fails at its first statement: it waits at most for a pooled
+ * connection (opening one included), then for that statement. The margin is for a busy machine.
+ */
+const FROZEN_BOUND_MS = ACQUIRE_TIMEOUT_MS + QUERY_TIMEOUT_MS + 1000;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls readiness until it answers `status`; returns how long that took. */
@@ -58,6 +67,12 @@ describe('when the database crashes under load', { skip: SKIP }, () => {
         SMS_URL: 'log',
         RATE_LIMIT_ENABLED: 'false',
         OUTBOX_POLL_INTERVAL_MS: '100',
+        // Short, so the frozen-server case below stays quick; production defaults are 2 s and 10 s.
+        DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+        DATABASE_ACQUIRE_TIMEOUT_MS: String(ACQUIRE_TIMEOUT_MS),
+        // Fewer connections than the burst below has requests, so some must wait for one.
+        DATABASE_POOL_SIZE: '4',
       },
       { cwd: workDir },
     );
@@ -107,6 +122,48 @@ describe('when the database crashes under load', { skip: SKIP }, () => {
 
     expect(api.child.exitCode).toBeNull();
     expect(api.output.filter((line) => /unhandled/i.test(line))).toEqual([]);
+    await expectEveryAnsweredAccountWhole(db, load.created);
+  });
+
+  it('answers within its timeouts while the server is frozen (it accepts connections but never replies)', async () => {
+    const load = new RegistrationLoad(api.url, mail);
+    load.start();
+    await pause(STEADY_MS / 2);
+    const createdBefore = load.created.length;
+
+    db.pause();
+    const frozenAt = Date.now();
+    await pause(QUERY_TIMEOUT_MS);
+    // Ten times the pool: without a bound on the wait for a connection, the last would queue
+    // behind several statement timeouts in a row.
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        load.call('login', '/api/v1/auth/login', { identifier: 'burst@example.com', password: 'x'.repeat(12) }),
+      ),
+    );
+    await pause(DOWN_MS - (Date.now() - frozenAt));
+    const thawAt = Date.now();
+    db.resume();
+    const recoveryMs = await readinessBecomes(load, 200, RECOVERY_MS + QUERY_TIMEOUT_MS);
+    const recoveredAt = Date.now();
+    await pause(STEADY_MS / 2);
+    await load.stop();
+
+    const whileFrozen = between(load.outcomes, frozenAt, thawAt);
+    const slowest = Math.max(...whileFrozen.map((o) => o.endedAt - o.startedAt));
+    console.log(
+      `database-outage (frozen): ${whileFrozen.length} requests answered while frozen (a burst of ${burst.length} among them), ` +
+        `slowest ${slowest} ms; ready ${recoveryMs} ms after thaw`,
+    );
+    expect(whileFrozen.length).toBeGreaterThan(burst.length);
+    expect(whileFrozen.filter((o) => o.status !== 503)).toEqual([]);
+    expect(burst.every((o) => o.status === 503 && o.endedAt - o.startedAt < FROZEN_BOUND_MS)).toBe(true);
+    // Nothing hangs: every request started while frozen was answered within the bound.
+    const started = load.outcomes.filter((o) => o.startedAt >= frozenAt && o.startedAt < thawAt);
+    expect(started.filter((o) => o.endedAt - o.startedAt >= FROZEN_BOUND_MS)).toEqual([]);
+    expect(load.outcomes.filter((o) => o.startedAt >= recoveredAt && (o.status >= 500 || o.status === 0))).toEqual([]);
+    expect(load.created.length).toBeGreaterThan(createdBefore);
+    expect(api.child.exitCode).toBeNull();
     await expectEveryAnsweredAccountWhole(db, load.created);
   });
 });

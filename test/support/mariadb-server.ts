@@ -23,6 +23,12 @@ export interface MariaDbServer {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Ends the server with `signal` and waits for it to exit: SIGKILL is a crash, SIGTERM a shutdown. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): the kernel still accepts connections on its port, but nothing
+   * answers, as with a hung server or a network that drops packets. `resume()` thaws it.
+   */
+  pause(): void;
+  resume(): void;
   /** Starts it again on the same port and data directory and waits until it answers. */
   start(): Promise<void>;
   /** Stops it (if running) and deletes the data directory. */
@@ -74,7 +80,10 @@ export async function startMariaDbServer(): Promise<MariaDbServer> {
       running.kill(signal);
       await exited;
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     remove: async () => {
+      server.resume();
       await server.stop('SIGKILL');
       rmSync(root, { recursive: true, force: true });
     },
