@@ -19,10 +19,9 @@ const TIMED_OUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
  */
 @EventSubscriber()
 export class DropTimedOutConnection implements EntitySubscriberInterface {
-  async afterQuery(event: AfterQueryEvent): Promise<void> {
+  afterQuery(event: AfterQueryEvent): Promise<void> | void {
     if (event.success || (event.error as { code?: string } | undefined)?.code !== TIMED_OUT) return;
-    const connection = (await event.queryRunner.connect()) as { destroy?: () => void };
-    connection.destroy?.();
+    return event.queryRunner.connect().then((connection: { destroy?: () => void }) => connection.destroy?.());
   }
 }
 
