@@ -14,7 +14,7 @@ const OUTAGE_MS = 30_000;
  * outage, far from OUTBOX_MAX_ATTEMPTS, and goes out within one capped interval of the return.
  */
 const OUTBOX = { OUTBOX_RETRY_BASE_MS: '500', OUTBOX_RETRY_MAX_MS: '4000', OUTBOX_MAX_ATTEMPTS: '20', OUTBOX_POLL_INTERVAL_MS: '100' };
-const DELIVERY_AFTER_RETURN_MS = 20_000;
+const DELIVERY_AFTER_RETURN_MS = 30_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
