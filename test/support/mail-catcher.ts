@@ -26,6 +26,12 @@ export interface MailCatcher {
   /** Answers every connection with 421 "service not available" until `up()`. */
   down(): Promise<void>;
   up(): Promise<void>;
+  /**
+   * Stops listening, so connecting is refused as when the mail server is stopped; `listen()`
+   * opens the same port again.
+   */
+  unlisten(): Promise<void>;
+  listen(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +112,8 @@ export async function startMailCatcher(): Promise<MailCatcher> {
     count: (address) => to(address).length,
     down: async () => void (refusing = true),
     up: async () => void (refusing = false),
+    unlisten: () => new Promise<void>((resolve) => server.server.close(() => resolve())),
+    listen: () => new Promise<void>((resolve) => server.server.listen(port, '127.0.0.1', resolve)),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -37,7 +37,9 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
     synchronize: false,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
-    connectTimeout: 3000,
+    // A server that is gone refuses at once; one that hangs (frozen, unreachable host) would hold
+    // each request for the driver's default 10 s, so opening a connection is bounded here.
+    connectTimeout: config.connectTimeoutMs ?? 2000,
     poolSize: config.poolSize,
     extra: {
       // Fail fast instead of queueing forever when the database is slow or gone.

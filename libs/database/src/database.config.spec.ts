@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
+import { buildDataSourceOptions } from './data-source.factory';
+import { servingLimits } from './pool-limits';
 import { loadDatabaseConfig } from './database.config';
 
 describe('database configuration', () => {
@@ -27,6 +29,21 @@ describe('database configuration', () => {
   it('refuses schema synchronization by entities', () => {
     expect(() => loadDatabaseConfig({ DATABASE_SYNCHRONIZE: 'true' })).toThrow(/DATABASE_SYNCHRONIZE is not supported/);
     expect(loadDatabaseConfig({ DATABASE_SYNCHRONIZE: 'false' }).dialect).toBe('sqlite');
+  });
+
+  it('bounds connecting and statements by default, and refuses limits out of range', () => {
+    expect(loadDatabaseConfig({})).toMatchObject({ connectTimeoutMs: 2000, queryTimeoutMs: 10_000 });
+    expect(loadDatabaseConfig({ DATABASE_QUERY_TIMEOUT_MS: '0' }).queryTimeoutMs).toBe(0);
+    expect(() => loadDatabaseConfig({ DATABASE_CONNECT_TIMEOUT_MS: '10' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS/);
+    expect(() => loadDatabaseConfig({ DATABASE_QUERY_TIMEOUT_MS: 'soon' })).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
+  });
+
+  it('puts the statement timeout on the MySQL request pool only', () => {
+    const mysql = loadDatabaseConfig({ DATABASE_URL: 'mysql://u@db/identity', DATABASE_QUERY_TIMEOUT_MS: '5000' });
+    expect(servingLimits(mysql)).toMatchObject({ enableQueryTimeout: true, maxQueryExecutionTime: 5000 });
+    expect(servingLimits({ ...mysql, queryTimeoutMs: 0 })).toEqual({});
+    expect(servingLimits(loadDatabaseConfig({}))).toEqual({});
+    expect(buildDataSourceOptions(mysql, [])).toMatchObject({ connectTimeout: 2000 });
   });
 
   it('refuses other databases', () => {

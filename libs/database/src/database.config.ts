@@ -19,6 +19,24 @@ class DatabaseEnv {
   @Max(500)
   DATABASE_POOL_SIZE = 10;
 
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 2000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_QUERY_TIMEOUT_MS = 10_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  DATABASE_ACQUIRE_TIMEOUT_MS = 3000;
+
   /**
    * Not an option: TypeORM's synchronize alters tables to match the entities with no review and
    * may drop columns. Boilerplates offer it under this name, so setting it fails loudly rather
@@ -41,6 +59,12 @@ export interface DatabaseConfig {
   sqlitePath?: string;
   migrationsRun: boolean;
   poolSize: number;
+  /** MySQL: how long opening a connection may take before the request fails (503). */
+  connectTimeoutMs?: number;
+  /** MySQL: how long a request's statement may run before its connection is dropped (0: no limit). */
+  queryTimeoutMs?: number;
+  /** MySQL: how long a request may wait for a free pooled connection (0: no limit). */
+  acquireTimeoutMs?: number;
 }
 
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -54,6 +78,9 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
     sqlitePath: dialect === 'sqlite' ? url.slice('sqlite:'.length) : undefined,
     migrationsRun: values.DATABASE_MIGRATIONS_RUN,
     poolSize: values.DATABASE_POOL_SIZE,
+    connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: values.DATABASE_QUERY_TIMEOUT_MS,
+    acquireTimeoutMs: values.DATABASE_ACQUIRE_TIMEOUT_MS,
   };
 }
 

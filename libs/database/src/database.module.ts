@@ -1,9 +1,10 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions, EntityList, runMigrations } from './data-source.factory';
-import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { boundConnectionWait, servingLimits } from './pool-limits';
+import { DatabaseConfig, databaseConfig, loadDatabaseConfig } from './database.config';
 import { ClusterJobs } from './cluster-jobs.service';
 import { jobsConfig } from './jobs.config';
 import { TransactionRunner } from './transaction.runner';
@@ -25,12 +26,14 @@ export class DatabaseModule {
             manualInitialization: false,
           }),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            if (loadDatabaseConfig().migrationsRun) {
-              await runMigrations(dataSource);
-              new Logger('Database').log(`schema up to date (${dataSource.options.type})`);
-            }
-            return dataSource;
+            const config = loadDatabaseConfig();
+            const serving = new DataSource({ ...options!, ...servingLimits(config) } as DataSourceOptions);
+            if (!config.migrationsRun) return serve(serving, config);
+            // SQLite has no statement timeout, and a `:memory:` database lives in one connection only.
+            if (config.dialect === 'sqlite') return migrate(await serving.initialize());
+            const migrator = await new DataSource(options!).initialize();
+            await migrate(migrator).finally(() => migrator.destroy());
+            return serve(serving, config);
           },
         }),
         ConfigModule.forFeature(jobsConfig),
@@ -39,4 +42,20 @@ export class DatabaseModule {
       exports: [TransactionRunner, ClusterJobs],
     };
   }
+}
+
+/**
+ * On MySQL migrations run on a data source of their own, closed before serving starts, because
+ * their lock wait and DDL may rightly outlast the request pool's statement timeout.
+ */
+async function migrate(dataSource: DataSource): Promise<DataSource> {
+  await runMigrations(dataSource);
+  new Logger('Database').log(`schema up to date (${dataSource.options.type})`);
+  return dataSource;
+}
+
+async function serve(dataSource: DataSource, config: DatabaseConfig): Promise<DataSource> {
+  await dataSource.initialize();
+  if (config.dialect === 'mysql') boundConnectionWait(dataSource, config.acquireTimeoutMs ?? 0);
+  return dataSource;
 }

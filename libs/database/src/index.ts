@@ -9,3 +9,4 @@ export * from './batched-cleanup';
 export * from './jobs.config';
 export * from './job-run.entity';
 export * from './cluster-jobs.service';
+export * from './pool-limits';

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
 import { PROBLEM_CONTENT_TYPE } from './problem';
+import { isDatabaseUnavailable } from './unavailable';
 
 interface ProblemBody {
   type: string;
@@ -76,7 +77,7 @@ export function toProblem(error: unknown, instance?: string): { body: ProblemBod
     };
   }
   if (isDatabaseUnavailable(error)) {
-    logger.warn(`database unavailable: ${(error as Error).message}`);
+    warnUnavailable(error);
     return {
       body: {
         type: 'about:blank',
@@ -130,21 +131,19 @@ function titleFor(status: number): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const UNAVAILABLE_ERRNOS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'SQLITE_BUSY',
-]);
+/** While the database is down every request fails alike: one warning per interval, with a count. */
+const UNAVAILABLE_WARNING_INTERVAL_MS = 10_000;
+let unavailableWarnings = { warnedAt: 0, suppressed: 0 };
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code =
-    (error as { code?: string; driverError?: { code?: string } })?.code ??
-    (error as { driverError?: { code?: string } })?.driverError?.code;
-  return typeof code === 'string' && UNAVAILABLE_ERRNOS.has(code);
+function warnUnavailable(error: unknown): void {
+  const now = Date.now();
+  if (now - unavailableWarnings.warnedAt < UNAVAILABLE_WARNING_INTERVAL_MS) {
+    unavailableWarnings.suppressed++;
+    return;
+  }
+  const more = unavailableWarnings.suppressed ? ` (and ${unavailableWarnings.suppressed} more since the last warning)` : '';
+  unavailableWarnings = { warnedAt: now, suppressed: 0 };
+  logger.warn(`database unavailable, answering 503: ${(error as Error).message}${more}`);
 }
 
 export function sendProblem(reply: FastifyReply, error: unknown, instance?: string): void {
