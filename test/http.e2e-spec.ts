@@ -186,14 +186,13 @@ describe('readiness with Redis configured', () => {
     }
   });
 
-  it('reports 503 quickly when Redis is unreachable', async () => {
+  it('reports Redis unreachable quickly, without failing readiness (limits fall back to memory)', async () => {
     const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
     try {
       const started = Date.now();
       const ready = await t.http().get('/health/ready');
       expect(Date.now() - started).toBeLessThan(2000);
-      expect(ready.status).toBe(503);
-      expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(ready.status).toBe(200);
       expect(ready.body.details.redis.status).toBe('down');
       expect(ready.body.details.database.status).toBe('up');
     } finally {

@@ -5,7 +5,7 @@ import {
   HealthCheckResult,
   HealthCheckService,
   HealthIndicatorFunction,
-  HealthIndicatorService,
+  HealthIndicatorResult,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import Redis from 'ioredis';
@@ -15,7 +15,7 @@ import { ShutdownState } from './graceful-shutdown';
 
 const READY_EXAMPLE = {
   status: 'ok',
-  info: { database: { status: 'up' }, redis: { status: 'up' } },
+  info: { database: { status: 'up' } },
   error: {},
   details: {
     database: { status: 'up' },
@@ -31,7 +31,6 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
-    private readonly indicators: HealthIndicatorService,
     private readonly mail: MailTransportHealth,
     private readonly shutdown: ShutdownState,
     @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis | null,
@@ -45,16 +44,17 @@ export class HealthController {
   }
 
   /**
-   * The database and Redis decide readiness. The mail transport is reported in `details.mail` but
-   * never fails it: messages wait in the outbox and go out once mail is back, while taking the
-   * instance out of rotation would also stop sign-ins that need no mail.
+   * The database decides readiness. Redis and the mail transport are reported in `details` but
+   * never fail it, because the service works on without them: rate limits and lockouts fall back
+   * to each instance's memory, messages wait in the outbox. Failing readiness would make a load
+   * balancer pull every instance at once and turn a Redis or mail outage into a full one.
    */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
     summary: 'Readiness: database, Redis (when configured) and the mail transport, each reported separately',
     description:
-      'A database or Redis failure answers 503. The mail transport (`details.mail`, checked at most every 15 s) is reported but does not fail readiness, since the outbox retries. 503 from the moment a shutdown begins.',
+      'A database failure answers 503. Redis (`details.redis`) and the mail transport (`details.mail`, checked at most every 15 s) are reported but do not fail readiness: limits fall back to instance memory and the outbox retries. 503 from the moment a shutdown begins.',
   })
   @ApiOkResponse({ description: 'Ready.', schema: { example: READY_EXAMPLE } })
   @ApiServiceUnavailableResponse({
@@ -64,33 +64,40 @@ export class HealthController {
   async ready() {
     if (this.shutdown.stopping) throw shuttingDown();
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 1000 })];
-    if (this.redis) checks.push(() => this.redisCheck());
-    const [result, mail] = await Promise.allSettled([this.health.check(checks), this.mail.check()]);
-    const mailStatus = mail.status === 'fulfilled' ? mail.value : undefined;
-    if (result.status === 'fulfilled') return withMail(result.value, mailStatus);
+    const [result, redis, mail] = await Promise.allSettled([
+      this.health.check(checks),
+      this.redis ? this.redisStatus() : Promise.resolve(undefined),
+      this.mail.check(),
+    ]);
+    const advisory = { redis: fulfilled(redis), mail: fulfilled(mail) };
+    if (result.status === 'fulfilled') return withAdvisory(result.value, advisory);
     if (result.reason instanceof ServiceUnavailableException) {
-      throw new ServiceUnavailableException(withMail(result.reason.getResponse() as HealthCheckResult, mailStatus));
+      throw new ServiceUnavailableException(withAdvisory(result.reason.getResponse() as HealthCheckResult, advisory));
     }
     throw result.reason;
   }
 
-  private async redisCheck() {
-    const indicator = this.indicators.check('redis');
+  private async redisStatus(): Promise<HealthIndicatorResult['redis']> {
     try {
       await Promise.race([
         this.redis!.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout after 1000 ms')), 1000)),
       ]);
-      return indicator.up();
+      return { status: 'up' };
     } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      return { status: 'down', message: (error as Error).message };
     }
   }
 }
 
-function withMail(result: HealthCheckResult, mail: MailTransportStatus | undefined): HealthCheckResult {
-  if (!mail) return result;
-  return { ...result, details: { ...result.details, mail } };
+type AdvisoryStatus = HealthIndicatorResult[string] | MailTransportStatus;
+
+const fulfilled = <T>(outcome: PromiseSettledResult<T>): T | undefined => (outcome.status === 'fulfilled' ? outcome.value : undefined);
+
+/** Adds the dependencies that are reported without deciding readiness to its `details`. */
+function withAdvisory(result: HealthCheckResult, advisory: Record<string, AdvisoryStatus | undefined>): HealthCheckResult {
+  const reported = Object.fromEntries(Object.entries(advisory).filter(([, status]) => status !== undefined)) as HealthIndicatorResult;
+  return { ...result, details: { ...result.details, ...reported } };
 }
 
 function shuttingDown(): ServiceUnavailableException {
