@@ -3,7 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { loadAppConfig, RequestContextInterceptor } from '@identity/common';
+import { Logger as PinoLogger } from 'pino';
+import { loadAppConfig, loggingModule, RequestContextInterceptor } from '@identity/common';
 import { HealthController, REDIS_HEALTH_CLIENT } from './health.controller';
 import { serviceModules } from './service-modules';
 
@@ -21,9 +22,10 @@ class RedisLifecycle implements OnApplicationShutdown {
 export class AppModule {
   /**
    * Built at start-up from the environment: which login methods to mount, whether Redis is used.
-   * `extraModules` lets tests mount a fixture login method next to the built-in ones.
+   * `extraModules` lets tests mount a fixture login method next to the built-in ones; `logger`
+   * is the application's pino logger, which Nest's logging goes through.
    */
-  static register(env: NodeJS.ProcessEnv = process.env, extraModules: (Type | DynamicModule)[] = []): DynamicModule {
+  static register(env: NodeJS.ProcessEnv, extraModules: (Type | DynamicModule)[], logger: PinoLogger): DynamicModule {
     const { redisUrl } = loadAppConfig(env);
     const redisProviders = redisUrl
       ? [
@@ -42,7 +44,7 @@ export class AppModule {
     return {
       module: AppModule,
       // Scheduled jobs run in the API process only, never in CLI commands.
-      imports: [TerminusModule, ScheduleModule.forRoot(), ...serviceModules(env, extraModules, [HealthController])],
+      imports: [loggingModule(logger), TerminusModule, ScheduleModule.forRoot(), ...serviceModules(env, extraModules, [HealthController])],
       controllers: [HealthController],
       providers: [...redisProviders, RedisLifecycle, { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
     };
