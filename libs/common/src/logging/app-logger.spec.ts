@@ -38,6 +38,13 @@ describe('application logger', () => {
     expect(lines[0]).toContain('[Spec] user a@example.com\\r\\n[12:00:00.000] INFO: forged entry\\u2028more');
   });
 
+  it('shows a request line on one line in pretty form', () => {
+    const line = { reqId: 'r-1', method: 'GET', route: '/api/v1/me', path: '/api/v1/me', status: 200, durationMs: 3.5 };
+    const lines = logged('pretty', (logger) => logger.info(line, 'request completed'));
+    expect(lines[0]).toContain('request completed GET /api/v1/me 200 3.5 ms');
+    expect(lines.slice(1)).toEqual([expect.stringContaining('reqId: "r-1"')]);
+  });
+
   it('takes Nest level names', () => {
     const lines = logged('json', (logger) => {
       expect(logger.level).toBe('debug');

@@ -44,10 +44,20 @@ function prettyStream(destination?: DestinationStream): DestinationStream {
     destination,
     sync: true,
     colorize: !destination && Boolean(process.stdout.isTTY),
-    ignore: 'pid,hostname,context',
-    messageFormat: (log, messageKey) => {
-      const context = typeof log.context === 'string' ? `[${log.context}] ` : '';
-      return singleLine(`${context}${String(log[messageKey] ?? '')}`);
-    },
+    ignore: `pid,hostname,context,${REQUEST_FIELDS.join(',')}`,
+    messageFormat: (log, messageKey) => singleLine(prettyMessage(log, messageKey)),
   });
+}
+
+/**
+ * Fields of the request line (see request-log.ts), which its pretty message sums up on one line;
+ * no other entry of the service uses these names.
+ */
+const REQUEST_FIELDS = ['method', 'route', 'path', 'status', 'durationMs'];
+
+function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const context = typeof log.context === 'string' ? `[${log.context}] ` : '';
+  const isRequestLine = typeof log.durationMs === 'number' && typeof log.status === 'number';
+  const request = isRequestLine ? ` ${String(log.method)} ${String(log.path)} ${log.status} ${log.durationMs} ms` : '';
+  return `${context}${String(log[messageKey] ?? '')}${request}`;
 }
