@@ -251,7 +251,7 @@ function logProblems(file, fromByte = 0, toByte = Infinity) {
   }
   const counts = new Map();
   for (const [head] of entries) {
-    const message = head.replace(/^\[Nest\] \d+\s+-\s+.*?(?=(FATAL|ERROR|WARN|LOG)\b)/, '').slice(0, 240);
+    const message = entryMessage(head).slice(0, 240);
     counts.set(message, (counts.get(message) ?? 0) + 1);
   }
   return {
@@ -262,6 +262,17 @@ function logProblems(file, fromByte = 0, toByte = Infinity) {
       .map(([message, count]) => ({ count, message })),
     firstEntry: entries[0]?.slice(0, 15).join('\n') ?? null,
   };
+}
+
+/** An entry without its time, so that repeats count as one: a JSON line's level, context and message. */
+function entryMessage(head) {
+  try {
+    const entry = JSON.parse(head);
+    if (!entry || typeof entry !== 'object') return head;
+    return `${entry.level} ${entry.context ? `[${entry.context}] ` : ''}${entry.msg ?? ''}`;
+  } catch {
+    return head.replace(/^\[Nest\] \d+\s+-\s+.*?(?=(FATAL|ERROR|WARN|LOG)\b)/, '');
+  }
 }
 
 function addWarnings(results) {

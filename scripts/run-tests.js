@@ -4,8 +4,8 @@
 //
 //   node scripts/run-tests.js unit|e2e|browser [filter]
 const { spawnSync } = require('node:child_process');
-const { appendFileSync, readdirSync, readFileSync, statSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
 
 const KINDS = {
   unit: { roots: ['dist-test/libs', 'dist-test/apps'], suffix: '.spec.js', concurrency: 2 },
@@ -42,6 +42,13 @@ console.log(
 );
 // Spec output for people, TAP into a file for the tally that `scripts/test-summary.js` prints.
 const tapFile = join('dist-test', `${kind}-${process.env.TEST_DB ?? 'sqlite'}.tap`);
+// The e2e apps log everything into a fresh canary directory, checked for secrets after the run
+// (scripts/check-log-canary.ts); the TAP reporter keeps the specs' raw output there too.
+const canaryDir = kind === 'e2e' ? resolve('dist-test', `log-canary-${process.env.TEST_DB ?? 'sqlite'}`) : undefined;
+if (canaryDir) {
+  rmSync(canaryDir, { recursive: true, force: true });
+  mkdirSync(canaryDir, { recursive: true });
+}
 const result = spawnSync(
   process.execPath,
   [
@@ -49,17 +56,24 @@ const result = spawnSync(
     '--test',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
+    '--test-reporter=./scripts/tap-and-output-reporter.js',
     `--test-reporter-destination=${tapFile}`,
     `--test-concurrency=${settings.concurrency}`,
     '--test-timeout=300000',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: canaryDir ? { ...process.env, LOG_CANARY_DIR: canaryDir } : process.env },
 );
 const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(readFileSync(tapFile, 'utf8')) ?? [])[1] ?? 0);
 const label = `${kind}${kind === 'e2e' ? `-${process.env.TEST_DB ?? 'sqlite'}` : ''}`;
 const line = `${label}: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed`;
 console.log(line);
 appendFileSync(join('dist-test', 'summary.txt'), `${line}\n`);
-process.exit(result.status ?? 1);
+let status = result.status ?? 1;
+if (canaryDir) {
+  const canary = spawnSync(process.execPath, ['dist-test/scripts/check-log-canary.js', canaryDir], { stdio: 'inherit' });
+  const failed = canary.status === 0 ? 0 : 1;
+  appendFileSync(join('dist-test', 'summary.txt'), `log canary of ${label}: ${1 - failed} passed, ${failed} failed\n`);
+  if (failed) status = status || 1;
+}
+process.exit(status);

@@ -1,8 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FAST_HASHING } from './test-app';
+
+/** See log-canary.ts: in an e2e run the process logs at `debug` and its output is kept for the check. */
+const canaryDir = process.env.LOG_CANARY_DIR;
 
 /** The compiled API entry point, as production starts it (`node dist/.../main.js`). */
 const MAIN = join(__dirname, '..', '..', 'apps', 'identity-api', 'src', 'main.js');
@@ -48,6 +52,7 @@ export async function startApiProcess(env: Record<string, string>, options: { cw
       ENUMERATION_MIN_RESPONSE_MS: '0',
       ...FAST_HASHING,
       ...env,
+      ...(canaryDir ? { LOG_LEVEL: 'debug' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,6 +64,7 @@ export async function startApiProcess(env: Record<string, string>, options: { cw
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       output.push(...lines);
+      if (canaryDir && lines.length) appendFileSync(join(canaryDir, `api-${process.pid}-${port}.out`), `${lines.join('\n')}\n`);
     });
   }
   const exited = once(child, 'exit').then(([code]) => code as number | null);

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
 import { TestApp } from './test-app';
 
 export interface LogCapture {
@@ -7,16 +8,20 @@ export interface LogCapture {
 }
 
 /**
- * Routes everything the application logs, at every level, into memory for the rest of the app's
- * life, so a spec can assert what never appears in a log.
+ * Copies everything the application logs, at every level, into memory for the rest of the app's
+ * life, so a spec can assert what never appears in a log. Entries still reach the app's own
+ * logger too, so the log canary of the run sees them.
  */
 export function captureLogs(t: TestApp): LogCapture {
   const lines: string[] = [];
+  const logger = t.app.get(Logger);
   const record =
-    (level: string) =>
-    (...parts: unknown[]) =>
-      void lines.push(`${level} ${parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ')}`);
-  const logger: LoggerService = {
+    (level: keyof LoggerService & keyof Logger) =>
+    (...parts: unknown[]) => {
+      lines.push(`${level} ${parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ')}`);
+      logger[level](parts[0], ...parts.slice(1));
+    };
+  const capture: LoggerService = {
     log: record('log'),
     error: record('error'),
     warn: record('warn'),
@@ -24,6 +29,6 @@ export function captureLogs(t: TestApp): LogCapture {
     verbose: record('verbose'),
     fatal: record('fatal'),
   };
-  t.app.useLogger(logger);
+  t.app.useLogger(capture);
   return { lines };
 }

@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { simpleParser, ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { recordMessageCodes } from './log-canary';
 
 export interface CaughtMail {
   to: string[];
@@ -65,6 +66,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             headers: parsed.headers,
           });
+          recordMessageCodes(`${parsed.text ?? ''} ${parsed.subject ?? ''}`, 'code in a delivered mail');
           for (const wake of waiters) wake();
           callback();
         })

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { recordMessageCodes } from './log-canary';
 import { CODE_PATTERN } from './mail-catcher';
 
 export interface ReceivedSms {
@@ -37,6 +38,7 @@ export async function startSmsReceiver(): Promise<SmsReceiver> {
       try {
         const { to, body } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; body: string };
         messages.push({ to, body, headers: request.headers });
+        recordMessageCodes(body, 'code in a delivered SMS');
         response.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
       } catch {
         response.writeHead(400).end();

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../apps/identity-api/src/bootstrap';
+import { collectSecrets, recordMessageCodes, testLogOutput } from './log-canary';
 import { createScratchDatabase, ScratchDatabase, TestDialect } from './scratch-database';
 
 export const dialect = (process.env.TEST_DB ?? 'sqlite') as TestDialect;
@@ -24,12 +26,15 @@ export interface TestApp {
 /**
  * Boots the real application (same bootstrap as production) on a fresh scratch database of the
  * dialect this run is for, with its own key directory. `overrides` are extra environment values;
- * `extraModules` mounts test-only modules (a fixture login method).
+ * `extraModules` mounts test-only modules (a fixture login method); `logTo` also receives every
+ * log entry, at `debug`, as JSON lines. In an e2e run the logs and the secrets of the traffic go
+ * to the log canary as well (see log-canary.ts).
  */
 export async function startTestApp(
   overrides: Record<string, string | undefined> = {},
   database?: ScratchDatabase,
   extraModules: (Type | DynamicModule)[] = [],
+  logTo?: DestinationStream,
 ): Promise<TestApp> {
   const scratch = database ?? (await createScratchDatabase(dialect));
   const keysDir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
@@ -55,7 +60,8 @@ export async function startTestApp(
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
   let app: NestFastifyApplication;
   try {
-    app = await createApp(process.env, extraModules);
+    app = await createApp(process.env, extraModules, testLogOutput(logTo));
+    collectSecrets(app.getHttpAdapter().getInstance());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } catch (error) {
@@ -72,10 +78,17 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       restoreEnv(saved);
+      recordLoggedMessages(messagesDir);
       for (const dir of [keysDir, messagesDir]) rmSync(dir, { recursive: true, force: true });
       if (!database) await scratch.drop();
     },
   };
+}
+
+/** Messages of the `log` transport are delivered messages too: their codes count as secrets. */
+function recordLoggedMessages(dir: string): void {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  for (const file of files) recordMessageCodes(readFileSync(join(file.parentPath, file.name), 'utf8'), 'code in a logged message');
 }
 
 function restoreEnv(saved: NodeJS.ProcessEnv): void {

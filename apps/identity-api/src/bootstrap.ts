@@ -1,17 +1,20 @@
-import { DynamicModule, Logger, LogLevel, RequestMethod, Type } from '@nestjs/common';
+import { DynamicModule, Logger, RequestMethod, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { randomUUID } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
+import { DestinationStream } from 'pino';
 import {
+  createAppLogger,
   createValidationPipe,
   firstDuplicateKey,
   loadAppConfig,
+  logCompletedRequests,
+  nestLogger,
   ProblemDto,
   ProblemFilter,
-  SingleLineLogger,
   TimedRequest,
   ValidationError,
 } from '@identity/common';
@@ -20,10 +23,15 @@ import { assertValidConfig } from './config-check';
 import { installGracefulShutdown } from './graceful-shutdown';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Routes served at the root rather than under /api/v1. */
 const ROOT_ROUTES = ['health', 'health/ready', 'metrics', '.well-known/jwks.json', '.well-known/openid-configuration'];
+
+/** Sends every log entry, as JSON lines at `level`, to `destination` instead of the configured output. */
+export interface LogOutput {
+  destination: DestinationStream;
+  level: string;
+}
 
 /**
  * Builds the HTTP application (not listening yet). Shared by main.ts, the e2e tests and the
@@ -32,9 +40,13 @@ const ROOT_ROUTES = ['health', 'health/ready', 'metrics', '.well-known/jwks.json
 export async function createApp(
   env: NodeJS.ProcessEnv = process.env,
   extraModules: (Type | DynamicModule)[] = [],
+  logOutput?: LogOutput,
 ): Promise<NestFastifyApplication> {
   assertValidConfig(env);
   const config = loadAppConfig(env);
+  const logger = logOutput
+    ? createAppLogger({ ...logOutput, format: 'json' })
+    : createAppLogger({ level: config.logLevel, format: config.logFormat });
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     // TRUST_PROXY hops are believed: the peer and the (n-1) addresses before it in
@@ -48,15 +60,14 @@ export async function createApp(
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const levelIndex = LOG_LEVELS.indexOf(config.logLevel === 'info' ? 'log' : (config.logLevel as LogLevel));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules), adapter, {
-    logger: new SingleLineLogger({ logLevels: LOG_LEVELS.slice(0, levelIndex + 1) }),
-    bufferLogs: false,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules, logger), adapter, {
+    logger: nestLogger(logger),
     // Throw boot errors to the caller (main.ts prints them and exits; tests assert on them).
     abortOnError: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  logCompletedRequests(fastify, logger);
   refuseDuplicateJsonKeys(app, config.bodyLimit);
   fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
     request.receivedAt = performance.now();

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import type { LogFormat } from '../logging/app-logger';
 import { ConfigValidationError, isProduction, parseList, validateEnv } from './validate-env';
 
 class AppEnv {
@@ -41,6 +42,10 @@ class AppEnv {
   LOG_LEVEL = 'log';
 
   @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  @IsOptional()
   @Matches(/^redis(s)?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
 
@@ -65,6 +70,8 @@ export interface AppConfig {
   trustProxy: number;
   bodyLimit: number;
   logLevel: string;
+  /** JSON lines, except in development where a person reads them (LOG_FORMAT overrides). */
+  logFormat: LogFormat;
   redisUrl?: string;
   redisKeyPrefix: string;
   shutdownGraceSeconds: number;
@@ -88,6 +95,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: values.TRUST_PROXY,
     bodyLimit: values.BODY_LIMIT,
     logLevel: values.LOG_LEVEL,
+    logFormat: (values.LOG_FORMAT ?? (values.NODE_ENV === 'development' ? 'pretty' : 'json')) as LogFormat,
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_PERIOD,

@@ -24,16 +24,24 @@ describe('configuration helpers', () => {
 
   it('reports every invalid variable in one error', () => {
     try {
-      loadAppConfig({ PORT: '-1', TRUST_PROXY: 'yes', LOG_LEVEL: 'loud' });
+      loadAppConfig({ PORT: '-1', TRUST_PROXY: 'yes', LOG_LEVEL: 'loud', LOG_FORMAT: 'yaml' });
       throw new Error('should have thrown');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigValidationError);
       expect((error as ConfigValidationError).problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+        'LOG_FORMAT',
         'LOG_LEVEL',
         'PORT',
         'TRUST_PROXY',
       ]);
     }
+  });
+
+  it('writes JSON log lines except in development, unless LOG_FORMAT says otherwise', () => {
+    expect(loadAppConfig({}).logFormat).toBe('pretty');
+    expect(loadAppConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadAppConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example.com' }).logFormat).toBe('json');
+    expect(loadAppConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
   });
 
   it('refuses production without PUBLIC_URL or with a wildcard CORS origin', () => {

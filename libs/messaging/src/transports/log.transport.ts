@@ -5,8 +5,9 @@ import { EmailTransport, OutgoingEmail, OutgoingSms, SmsTransport } from './tran
 
 /**
  * The development default (MAIL_URL / SMS_URL `log`): nothing leaves the machine; each message
- * is printed to the console and written to a file under MESSAGE_LOG_DIR, so a person running
- * `npm start` can read their code and finish every flow. Refused in production by the config.
+ * is written to a file under MESSAGE_LOG_DIR, so a person running `npm start` can read their code
+ * and finish every flow. The log names the file but never quotes it: messages carry one-time
+ * codes, and logs travel further than a local directory. Refused in production by the config.
  */
 export class MessageLogWriter {
   private readonly logger = new Logger('Outbox');
@@ -17,7 +18,7 @@ export class MessageLogWriter {
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${messageId}.${extension}`);
     await writeFile(file, content, 'utf8');
-    this.logger.log(`message written to ${file}\n${content}`);
+    this.logger.log(`message written to ${file}`);
   }
 }
 
