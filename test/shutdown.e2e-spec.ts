@@ -149,7 +149,7 @@ describe(`graceful shutdown of the real process (${dialect})`, () => {
       expect(Date.now() - signalled).toBeLessThan(10_000);
       const log = api.output.join('\n');
       expect(log).toMatch(/SIGTERM received/);
-      expect(log).toMatch(/\[Shutdown\].*stopped/);
+      expect(log).toMatch(/"context":"Shutdown","msg":"stopped"/);
       expect(log).not.toMatch(/did not finish within/);
 
       // The message that was being sent at the signal was delivered once and recorded as sent.
