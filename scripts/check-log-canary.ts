@@ -111,7 +111,8 @@ export function readCanary(dir: string): { files: LogFile[]; secrets: Secret[] }
 export function checkCanary(dir: string, print: (line: string) => void = console.log): number {
   const { files, secrets } = readCanary(dir);
   const lines = files.reduce((sum, file) => sum + file.lines.length, 0);
-  if (secrets.length && !files.some((file) => file.name.endsWith('.log'))) {
+  // `.log`: apps inside the spec processes; `.out`: the output of API processes they started.
+  if (secrets.length && !files.some((file) => /\.(log|out)$/.test(file.name))) {
     print(`log canary: ${secrets.length} secrets were collected but no app wrote a log file in ${dir}`);
     return 1;
   }
