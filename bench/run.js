@@ -1,8 +1,7 @@
 'use strict';
 // Benchmark harness: `npm run bench [-- --db mysql] [-- --duration 10]`. See bench/README.md.
 // Progress goes to stderr; the result table to stdout and to bench/results/.
-const { spawnSync } = require('node:child_process');
-const { generateKeyPairSync, randomBytes } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -24,9 +23,8 @@ const {
 } = require('./lib/processes');
 const { machine, markdown } = require('./lib/report');
 const { startMessageSinks } = require('./lib/message-sinks');
+const { ROOT, SERVICE_MAIN, ensureBuild, gitInfo, writeSigningKey, createDatabase, serviceEnv } = require('./lib/service');
 
-const ROOT = path.resolve(__dirname, '..');
-const SERVICE_MAIN = path.join(ROOT, 'dist/apps/identity-api/src/main.js');
 const RESULTS_DIR = path.join(__dirname, 'results');
 // Cores used by processes other than the service and the bench above which a phase is flagged.
 const OTHER_LOAD_WARNING = 0.15;
@@ -73,131 +71,6 @@ function parseOptions(argv) {
     probeRate: int('probe-rate', 1, 5000),
     mysqlUrl: values['mysql-url'],
     build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
-  };
-}
-
-/** Newest mtime of the TypeScript the API is compiled from. */
-function newestSourceMtime() {
-  let newest = 0;
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(full);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
-        newest = Math.max(newest, fs.statSync(full).mtimeMs);
-      }
-    }
-  };
-  walk(path.join(ROOT, 'apps/identity-api/src'));
-  walk(path.join(ROOT, 'libs'));
-  return newest;
-}
-
-/**
- * Builds when dist is missing, and also when sources are newer than it: benchmarking yesterday's
- * build by accident is the costlier mistake. A failed rebuild over an existing dist is a warning
- * (someone's half-finished edit), a failed first build is fatal.
- */
-function ensureBuild(mode, warnings) {
-  const exists = fs.existsSync(SERVICE_MAIN);
-  if (mode === 'never') {
-    if (!exists) throw new Error(`${SERVICE_MAIN} missing; run without --no-build`);
-    return;
-  }
-  const stale = exists && newestSourceMtime() > fs.statSync(SERVICE_MAIN).mtimeMs;
-  if (exists && !stale && mode !== 'always') return;
-  log(exists ? (stale ? 'sources newer than dist: rebuilding' : 'rebuilding (--build)') : 'no build found: building');
-  const nest = path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
-  const result = spawnSync(process.execPath, [nest, 'build', 'identity-api'], { cwd: ROOT, stdio: ['ignore', 2, 2], timeout: 300_000 });
-  if (result.status === 0) return;
-  if (!exists) throw new Error('nest build identity-api failed');
-  warnings.push('`nest build identity-api` failed; the existing (stale) build in dist/ was benchmarked.');
-  log('build failed; continuing with the existing dist (see warnings)');
-}
-
-function gitInfo() {
-  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 }).stdout?.trim() ?? '';
-  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--', 'apps', 'libs') !== '' };
-}
-
-/** The format libs/sessions/src/key-store.ts reads: `<dir>/<epoch-ms>.pem`, PKCS#8, mode 0600. */
-function writeSigningKey(dir, algorithm) {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey } = algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const file = path.join(dir, `${Date.now()}.pem`);
-  fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-}
-
-async function createDatabase(options, tmpDir) {
-  if (options.db === 'sqlite') {
-    const Database = require('better-sqlite3');
-    const probe = new Database(':memory:');
-    const version = probe.prepare('select sqlite_version() as v').get().v;
-    probe.close();
-    return {
-      url: `sqlite:${path.join(tmpDir, 'bench.sqlite')}`,
-      description: `SQLite ${version} (better-sqlite3, WAL)`,
-      drop: async () => {},
-    };
-  }
-  const mysql = require('mysql2/promise');
-  const server = new URL(options.mysqlUrl.replace(/^mariadb:/, 'mysql:'));
-  server.pathname = '/';
-  const connect = () => mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
-  const name = `identity_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = await connect();
-  let version;
-  try {
-    [[{ version }]] = await admin.query('SELECT VERSION() AS version');
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(options.mysqlUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    description: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version} (database ${name})`,
-    drop: async () => {
-      const connection = await connect();
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await connection.end();
-      }
-    },
-  };
-}
-
-/**
- * Production settings, built from scratch rather than inherited, so a developer's shell
- * (REDIS_URL, CORS_ORIGINS, LOG_LEVEL=debug…) cannot change what is measured. Knobs that are
- * part of the experiment (argon2 cost, threadpool, pool size, algorithm) pass through.
- */
-function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
-  const env = { NODE_ENV: 'production' };
-  for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'UV_THREADPOOL_SIZE', 'DATABASE_POOL_SIZE', 'JWT_ALGORITHM']) {
-    if (process.env[name] !== undefined) env[name] = process.env[name];
-  }
-  for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
-  return {
-    ...env,
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    JWT_KEYS_DIR: keysDir,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-    ADMIN_EMAIL: admin.identifier,
-    ADMIN_PASSWORD: admin.password,
-    // Secrets production insists on, fresh per run.
-    OTP_SECRET: randomBytes(32).toString('base64url'),
-    MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    MAIL_URL: sinks.mailUrl,
-    SMS_URL: sinks.smsUrl,
-    // The load signs in one account from one address thousands of times: throttling and lockouts
-    // would measure the 429 path (DESIGN §11: off for load tests only).
-    RATE_LIMIT_ENABLED: 'false',
   };
 }
 

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 
 /** The CLI the project installs (firebase-tools), run directly so the process we stop is the emulator. */
 const FIREBASE_BIN = join(dirname(dirname(require.resolve('firebase-tools/package.json'))), '.bin', 'firebase');
-const READY_TIMEOUT_MS = 90_000;
+// firebase-tools is a large program: with other suites busy on both cores, its start has taken
+// more than a minute and a half.
+const READY_TIMEOUT_MS = 180_000;
 
 export interface FirebaseSignIn {
   uid: string;
@@ -146,7 +148,7 @@ async function waitUntilReady(child: ChildProcess, host: string, output: () => s
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Firebase Auth emulator exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`http://${host}/`);
+      const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
     } catch {
       // Not listening yet.
