@@ -23,12 +23,21 @@ const {
 } = require('./lib/processes');
 const { machine, markdown } = require('./lib/report');
 const { startMessageSinks } = require('./lib/message-sinks');
-const { ROOT, SERVICE_MAIN, ensureBuild, gitInfo, writeSigningKey, createDatabase, serviceEnv } = require('./lib/service');
+const {
+  ROOT,
+  SERVICE_MAIN,
+  SERVICE_OPTIONS,
+  serviceOptions,
+  ensureBuild,
+  gitInfo,
+  writeSigningKey,
+  createDatabase,
+  serviceEnv,
+} = require('./lib/service');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 // Cores used by processes other than the service and the bench above which a phase is flagged.
 const OTHER_LOAD_WARNING = 0.15;
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -37,14 +46,11 @@ function parseOptions(argv) {
     args: argv,
     strict: true,
     options: {
-      db: { type: 'string', default: 'sqlite' },
+      ...SERVICE_OPTIONS,
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'login-connections': { type: 'string', default: '8' },
       'probe-rate': { type: 'string', default: '500' },
-      'mysql-url': { type: 'string', default: process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/' },
-      build: { type: 'boolean', default: false },
-      'no-build': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,17 +66,12 @@ function parseOptions(argv) {
     if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
     return value;
   };
-  if (!['sqlite', 'mysql'].includes(values.db)) throw new Error('--db must be sqlite or mysql');
-  const mysqlHost = new URL(values['mysql-url'].replace(/^mariadb:/, 'mysql:')).hostname;
-  if (values.db === 'mysql' && !LOCAL_HOSTS.has(mysqlHost)) throw new Error('--mysql-url must point at this machine (127.0.0.1)');
   return {
-    db: values.db,
+    ...serviceOptions(values),
     durationSeconds: int('duration', 1, 300),
     connections: int('connections', 1, 1000),
     loginConnections: int('login-connections', 1, 256),
     probeRate: int('probe-rate', 1, 5000),
-    mysqlUrl: values['mysql-url'],
-    build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
   };
 }
 

@@ -12,7 +12,16 @@ const { JSON_HEADERS } = require('./lib/load');
 const { sleep, freePort, startNode, waitForHttp, stopChild, memory, isRunning, logTail } = require('./lib/processes');
 const { machine } = require('./lib/report');
 const { startMessageSinks } = require('./lib/message-sinks');
-const { SERVICE_MAIN, ensureBuild, gitInfo, writeSigningKey, createDatabase, serviceEnv } = require('./lib/service');
+const {
+  SERVICE_MAIN,
+  SERVICE_OPTIONS,
+  serviceOptions,
+  ensureBuild,
+  gitInfo,
+  writeSigningKey,
+  createDatabase,
+  serviceEnv,
+} = require('./lib/service');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const SAMPLE_EVERY_MS = 10_000;
@@ -27,22 +36,13 @@ function parseOptions(argv) {
     args: argv,
     strict: true,
     options: {
-      db: { type: 'string', default: 'sqlite' },
+      ...SERVICE_OPTIONS,
       minutes: { type: 'string', default: '10' },
-      'mysql-url': { type: 'string', default: process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/' },
-      build: { type: 'boolean', default: false },
-      'no-build': { type: 'boolean', default: false },
     },
   });
   const minutes = Number(values.minutes);
   if (!Number.isInteger(minutes) || minutes < 3 || minutes > 240) throw new Error('--minutes must be an integer from 3 to 240');
-  if (!['sqlite', 'mysql'].includes(values.db)) throw new Error('--db must be sqlite or mysql');
-  return {
-    db: values.db,
-    minutes,
-    mysqlUrl: values['mysql-url'],
-    build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
-  };
+  return { ...serviceOptions(values), minutes };
 }
 
 /** Counts answers by status; a request that got no answer counts as `error`. */

@@ -10,6 +10,30 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/apps/identity-api/src/main.js');
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The `parseArgs` options every harness takes: which database, and whether to build first. */
+const SERVICE_OPTIONS = {
+  db: { type: 'string', default: 'sqlite' },
+  'mysql-url': { type: 'string', default: process.env.BENCH_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/' },
+  build: { type: 'boolean', default: false },
+  'no-build': { type: 'boolean', default: false },
+};
+
+/**
+ * Checks those options. The MySQL server must be this machine's: the harness creates and drops
+ * a database on it, and a remote server would measure the network.
+ */
+function serviceOptions(values) {
+  if (!['sqlite', 'mysql'].includes(values.db)) throw new Error('--db must be sqlite or mysql');
+  const mysqlHost = new URL(values['mysql-url'].replace(/^mariadb:/, 'mysql:')).hostname;
+  if (values.db === 'mysql' && !LOCAL_HOSTS.has(mysqlHost)) throw new Error('--mysql-url must point at this machine (127.0.0.1)');
+  return {
+    db: values.db,
+    mysqlUrl: values['mysql-url'],
+    build: values['no-build'] ? 'never' : values.build ? 'always' : 'if-stale',
+  };
+}
 
 /** Newest mtime of the TypeScript the API is compiled from. */
 function newestSourceMtime() {
@@ -136,4 +160,14 @@ function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   };
 }
 
-module.exports = { ROOT, SERVICE_MAIN, ensureBuild, gitInfo, writeSigningKey, createDatabase, serviceEnv };
+module.exports = {
+  ROOT,
+  SERVICE_MAIN,
+  SERVICE_OPTIONS,
+  serviceOptions,
+  ensureBuild,
+  gitInfo,
+  writeSigningKey,
+  createDatabase,
+  serviceEnv,
+};
