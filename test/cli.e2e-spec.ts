@@ -58,19 +58,34 @@ function cliFor(workDir: string, databaseUrl: string, keysDir: string): Cli {
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
+/** A scratch database and working directory with the CLI pointed at them, migrated unless told otherwise. */
+async function scratchCli(options: { migrate: boolean }): Promise<{ scratch: ScratchDatabase; workDir: string; cli: Cli }> {
+  const scratch = await createScratchDatabase(dialect);
+  const workDir = tempDir('identity-cli-');
+  const cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+  if (options.migrate) {
+    const migrated = await cli(['migrate']);
+    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+  }
+  return { scratch, workDir, cli };
+}
+
+/** Drops what scratchCli made. */
+async function removeScratch(scratch: ScratchDatabase | undefined, workDir: string | undefined): Promise<void> {
+  await scratch?.drop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}
+
 describe(`identity-cli migrate (${dialect})`, { timeout: 180_000 }, () => {
   let scratch: ScratchDatabase;
   let workDir: string;
   let cli: Cli;
 
   before(async () => {
-    scratch = await createScratchDatabase(dialect);
-    workDir = tempDir('identity-cli-');
-    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+    ({ scratch, workDir, cli } = await scratchCli({ migrate: false }));
   });
   after(async () => {
-    await scratch?.drop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await removeScratch(scratch, workDir);
   });
 
   it('--check exits 1 and names the pending migrations on a fresh database, without applying them', async () => {
@@ -105,16 +120,11 @@ describe(`identity-cli create-user / create-admin (${dialect})`, { timeout: 240_
   let api: TestApp | undefined;
 
   before(async () => {
-    scratch = await createScratchDatabase(dialect);
-    workDir = tempDir('identity-cli-');
-    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
-    const migrated = await cli(['migrate']);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    ({ scratch, workDir, cli } = await scratchCli({ migrate: true }));
   });
   after(async () => {
     await api?.close();
-    await scratch?.drop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await removeScratch(scratch, workDir);
   });
 
   /** The real HTTP API on the same database, started after the CLI wrote to it. */
@@ -253,11 +263,7 @@ describe(`identity-cli users:import (${dialect})`, { timeout: 300_000 }, () => {
   const signIn = (identifier: string, secret: string) => api.http().post('/api/v1/auth/login').send({ identifier, password: secret });
 
   before(async () => {
-    scratch = await createScratchDatabase(dialect);
-    workDir = tempDir('identity-cli-');
-    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
-    const migrated = await cli(['migrate']);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    ({ scratch, workDir, cli } = await scratchCli({ migrate: true }));
     api = await startTestApp({}, scratch);
 
     // Hashes as the stacks teams migrate from make them: bcrypt of three dialects, argon2i and
@@ -294,8 +300,7 @@ describe(`identity-cli users:import (${dialect})`, { timeout: 300_000 }, () => {
   });
   after(async () => {
     await api?.close();
-    await scratch?.drop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await removeScratch(scratch, workDir);
   });
 
   it('--dry-run reports every row and writes nothing', async () => {
@@ -399,18 +404,13 @@ describe(`identity-cli cleanup (${dialect})`, { timeout: 180_000 }, () => {
   let db: DataSource;
 
   before(async () => {
-    scratch = await createScratchDatabase(dialect);
-    workDir = tempDir('identity-cli-');
-    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
-    const migrated = await cli(['migrate']);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    ({ scratch, workDir, cli } = await scratchCli({ migrate: true }));
     // No API runs here, so no scheduled cleanup can take the rows first.
     db = await new DataSource(buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: scratch.url }), ENTITIES)).initialize();
   });
   after(async () => {
     await db?.destroy();
-    await scratch?.drop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await removeScratch(scratch, workDir);
   });
 
   const insert = <T extends ObjectLiteral>(entity: new () => T, row: Record<string, unknown>) =>
@@ -509,9 +509,7 @@ describe(`identity-cli outbox:retry (${dialect})`, { timeout: 180_000 }, () => {
   let api: TestApp;
 
   before(async () => {
-    scratch = await createScratchDatabase(dialect);
-    workDir = tempDir('identity-cli-');
-    cli = cliFor(workDir, scratch.url, join(workDir, 'keys'));
+    ({ scratch, workDir, cli } = await scratchCli({ migrate: false }));
     mail = await startMailCatcher();
     // One attempt, so a message is given up at the first refusal.
     api = await startTestApp({ MAIL_URL: mail.url, OUTBOX_MAX_ATTEMPTS: '1' }, scratch);
@@ -519,8 +517,7 @@ describe(`identity-cli outbox:retry (${dialect})`, { timeout: 180_000 }, () => {
   after(async () => {
     await api?.close();
     await mail?.stop();
-    await scratch?.drop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await removeScratch(scratch, workDir);
   });
 
   const messages = () => api.app.get(DataSource).getRepository(OutboxMessageEntity);
