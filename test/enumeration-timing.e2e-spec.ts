@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { randomInt } from 'node:crypto';
 import { createUser, TestUser } from './support/accounts';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -20,12 +21,17 @@ interface TimingComparison {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * Times `known` and `unknown` requests in adjacent pairs (alternating which goes first), so a
- * change in machine load hits both halves of a pair alike, and asserts their answers are
- * identical. The pairs are compared with a sign test: if neither kind is slower, each pair's
- * slower half is a coin toss. Unlike a t-test on the two samples, one burst of load from another
- * process (the suites share two cores) cannot decide it, while a consistent difference of even a
- * fraction of a millisecond tips most pairs the same way and is caught.
+ * Times `known` and `unknown` requests in adjacent pairs, so a change in machine load hits both
+ * halves of a pair alike, and asserts their answers are identical. The pairs are compared with a
+ * sign test: if neither kind is slower, each pair's slower half is a coin toss. Unlike a t-test on
+ * the two samples, one burst of load from another process (the suites share two cores) cannot
+ * decide it, while a consistent difference of even a fraction of a millisecond tips most pairs the
+ * same way and is caught.
+ *
+ * Which half goes first is drawn at random for each pair. A fixed alternation is not enough: a
+ * disturbance that recurs every other pair (a timer, a collection in another process) would then
+ * fall on the same kind each time and look like a difference between them; a random order
+ * leaves nothing for it to line up with.
  */
 async function compare(
   known: (i: number) => Promise<{ status: number; body: unknown }>,
@@ -39,7 +45,7 @@ async function compare(
     return response;
   };
   for (let i = 0; i < SAMPLES; i++) {
-    const [a, b] = i % 2 ? [known, unknown] : [unknown, known];
+    const [a, b] = randomInt(2) ? [known, unknown] : [unknown, known];
     const first = await timed(() => a(i), a === known ? times.known : times.unknown);
     const second = await timed(() => b(i), b === known ? times.known : times.unknown);
     expect(second.status).toBe(first.status);
