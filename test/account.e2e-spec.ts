@@ -193,4 +193,54 @@ describe('account: /me, password change and sessions', () => {
       expect(listed.body.items.map((session: { id: string }) => session.id)).toEqual([keep.sessionId]);
     });
   });
+
+  // GET /me may be answered from a short-lived per-instance cache (AUTH_CACHE_MS); each case
+  // reads first, so the old state is cached, and expects the change at once on this instance.
+  describe('a change is seen at once, right after a read', () => {
+    const me = (token: string) => t.http().get('/api/v1/me').set(bearer(token));
+
+    it('a revoked session, a logged-out session, and every session after a password change', async () => {
+      const user = await createUser(t);
+      const [a, b, c] = [await signedIn(t, user), await signedIn(t, user), await signedIn(t, user)];
+      for (const session of [a, b, c]) await me(session.accessToken).expect(200);
+
+      await t.http().delete(`/api/v1/me/sessions/${b.sessionId}`).set(bearer(a.accessToken)).expect(204);
+      expect((await me(b.accessToken)).status).toBe(401);
+
+      await t.http().post('/api/v1/auth/logout').set(bearer(c.accessToken)).send({}).expect(204);
+      expect((await me(c.accessToken)).status).toBe(401);
+
+      const d = await signedIn(t, user);
+      await me(d.accessToken).expect(200);
+      await t
+        .http()
+        .post('/api/v1/me/password')
+        .set(bearer(a.accessToken))
+        .send({ currentPassword: user.password, newPassword: 'an entirely new passphrase 42' })
+        .expect(204);
+      expect((await me(d.accessToken)).status).toBe(401);
+    });
+
+    it('a profile edit, a role change and a deactivation by an admin', async () => {
+      const admin = await createUser(t, { roles: ['admin'] });
+      const adminToken = (await signedIn(t, admin)).accessToken;
+      const user = await createUser(t, { displayName: 'Before' });
+      const token = (await signedIn(t, user)).accessToken;
+      expect((await me(token).expect(200)).body).toMatchObject({ displayName: 'Before', roles: ['user'] });
+
+      await t.http().patch('/api/v1/me').set(bearer(token)).send({ displayName: 'After' }).expect(200);
+      expect((await me(token).expect(200)).body.displayName).toBe('After');
+
+      await t
+        .http()
+        .put(`/api/v1/admin/users/${user.id}/roles`)
+        .set(bearer(adminToken))
+        .send({ roles: ['user', 'admin'] })
+        .expect(200);
+      expect((await me(token).expect(200)).body.roles).toEqual(['admin', 'user']);
+
+      await t.http().patch(`/api/v1/admin/users/${user.id}`).set(bearer(adminToken)).send({ isActive: false }).expect(200);
+      expect((await me(token)).status).toBe(401);
+    });
+  });
 });

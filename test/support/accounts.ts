@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { AccountStateCache } from '@identity/common';
 import { LocalAccountsService, NewLocalUser } from '@identity/auth-providers/local';
 import { UserEntity } from '@identity/users';
 import { TestApp } from './test-app';
@@ -46,8 +47,13 @@ export async function signedIn(t: TestApp, user: TestUser) {
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/**
+ * Deactivates an account straight in the database, as an operator's SQL would. Such a change
+ * reaches no instance's AccountStateCache; this one is told, like the admin API's change would.
+ */
 export async function deactivate(t: TestApp, userId: string): Promise<void> {
   await t.app.get(DataSource).getRepository(UserEntity).update({ id: userId }, { isActive: false });
+  t.app.get(AccountStateCache).forgetUser(userId);
 }
 
 export async function countRows(t: TestApp, table: string): Promise<number> {

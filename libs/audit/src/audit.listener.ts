@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { newId, requestContext, SECURITY_EVENT, SecurityEvent } from '@identity/common';
+import { insertRow } from '@identity/database';
 import { AuditLogEntity } from './audit-log.entity';
 
 /**
@@ -38,6 +39,6 @@ export class AuditListener {
       createdAt: new Date(),
     };
     // Metadata is free-form JSON, which TypeORM's deep-partial insert type cannot follow.
-    await (event.manager ?? this.logs.manager).insert(AuditLogEntity, row as QueryDeepPartialEntity<AuditLogEntity>);
+    await insertRow(event.manager ?? this.logs.manager, AuditLogEntity, row as QueryDeepPartialEntity<AuditLogEntity>);
   }
 }

@@ -3,7 +3,6 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { RateLimit } from '@identity/abuse';
 import { ApiAuthenticated, ApiProblems, Client, ClientContext, CurrentUser, Principal, Public, SecurityEvents } from '@identity/common';
 import { SessionsService } from '@identity/sessions';
-import { UsersService } from '@identity/users';
 import { LogoutDto, ProviderInfoDto, RefreshDto } from './auth.dto';
 import { TokenResponseDto } from './account/user.dto';
 import { ProviderRegistry } from './registry/provider-registry';
@@ -16,7 +15,6 @@ export class AuthController {
     private readonly registry: ProviderRegistry,
     private readonly sessions: SessionsService,
     private readonly signIn: SignInService,
-    private readonly users: UsersService,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -41,7 +39,7 @@ export class AuthController {
   @ApiProblems(400, 401, 409, 503)
   async refresh(@Body() body: RefreshDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
     const issued = await this.sessions.rotate(body.refreshToken, client);
-    return this.signIn.tokensFor(await this.users.getById(issued.session.userId), issued);
+    return this.signIn.refreshed(issued);
   }
 
   @Post('logout')

@@ -15,6 +15,7 @@ export * from './events/security-events.service';
 export * from './auth/permissions.decorator';
 export * from './auth/recent-authentication.decorator';
 export * from './events/security-events.module';
+export * from './cache/account-state-cache';
 export * from './http/request-context.interceptor';
 export * from './time/clock';
 export * from './http/json-duplicates';

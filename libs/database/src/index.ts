@@ -10,3 +10,4 @@ export * from './jobs.config';
 export * from './job-run.entity';
 export * from './cluster-jobs.service';
 export * from './pool-limits';
+export * from './insert-row';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock, newId } from '@identity/common';
+import { insertRow } from '@identity/database';
 import { MessagePayload, OutboxMessageEntity } from './outbox-message.entity';
 import { OutgoingMessage } from './outgoing-message';
 
@@ -30,7 +31,7 @@ export class Outbox {
       lastError: null,
       sentAt: null,
     };
-    await manager.insert(OutboxMessageEntity, row);
+    await insertRow(manager, OutboxMessageEntity, row);
     return id;
   }
 

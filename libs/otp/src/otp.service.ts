@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
 import { accountKeyOf, LockoutFlow, LockoutService } from '@identity/abuse';
-import { isUniqueViolation, TransactionRunner } from '@identity/database';
+import { insertRow, isUniqueViolation, TransactionRunner } from '@identity/database';
 import { OtpChannel, OtpChallengeEntity, OtpPurpose } from './otp-challenge.entity';
 import { activeKeyOf, codeMatches, generateCode, hashCode } from './otp-code';
 import { otpConfig, SendLimit } from './otp.config';
@@ -91,7 +91,7 @@ export class OtpService {
       createdAt: now,
     };
     try {
-      await manager.insert(OtpChallengeEntity, challenge);
+      await insertRow(manager, OtpChallengeEntity, challenge);
     } catch (error) {
       // A concurrent request inserted the code in force a moment ago.
       if (isUniqueViolation(error)) throw OtpErrors.cooldown(this.config.resendCooldownSeconds);

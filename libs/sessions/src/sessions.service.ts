@@ -3,8 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
-import { AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
-import { TransactionRunner } from '@identity/database';
+import { AccountStateCache, AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
+import { insertRow, TransactionRunner } from '@identity/database';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
 import { sessionsConfig } from './sessions.config';
@@ -40,6 +40,7 @@ export class SessionsService {
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly clock: Clock,
+    private readonly cache: AccountStateCache,
   ) {}
 
   /**
@@ -64,7 +65,7 @@ export class SessionsService {
       authTime: this.clock.now(),
       amr: amr.length ? amr.join(' ') : null,
     };
-    await manager.insert(SessionEntity, row);
+    await insertRow(manager, SessionEntity, row);
     const session: SessionEntity = row;
     const { token, expiresAt } = await this.insertRefreshToken(manager, session, now);
     return { session, refreshToken: token, refreshExpiresAt: expiresAt };
@@ -79,10 +80,13 @@ export class SessionsService {
    * stolen token (after the grace: the whole session is revoked).
    */
   async rotate(presented: string, client: ClientContext): Promise<IssuedSession> {
-    const existing = await this.refreshTokens.findOne({
-      where: { tokenHash: hashRefreshToken(presented) },
-      relations: { session: { user: true } },
-    });
+    // A query builder rather than findOne with relations: findOne makes that two statements.
+    const existing = await this.refreshTokens
+      .createQueryBuilder('token')
+      .leftJoinAndSelect('token.session', 'session')
+      .leftJoinAndSelect('session.user', 'user')
+      .where('token.tokenHash = :tokenHash', { tokenHash: hashRefreshToken(presented) })
+      .getOne();
     const now = new Date();
     if (!existing?.session) return this.refuse(invalidRefresh(), 'unknown_token');
     const session = existing.session;
@@ -119,9 +123,18 @@ export class SessionsService {
     return { session, refreshToken: outcome.token, refreshExpiresAt: outcome.expiresAt };
   }
 
-  /** The session behind an access token, if it may still be used. */
+  /**
+   * The session behind an access token, if it may still be used. Read on every authenticated
+   * request, so it may come from the AccountStateCache; expiry is checked against the clock anyway.
+   */
   async findUsable(sessionId: string, userId: string): Promise<SessionEntity | null> {
-    const session = await this.sessions.findOne({ where: { id: sessionId, userId }, relations: { user: true } });
+    const session = await this.cache.read(userId, `session:${sessionId}`, () =>
+      this.sessions
+        .createQueryBuilder('session')
+        .innerJoinAndSelect('session.user', 'user')
+        .where('session.id = :sessionId AND session.userId = :userId', { sessionId, userId })
+        .getOne(),
+    );
     if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user?.isActive) return null;
     return session;
   }
@@ -146,6 +159,7 @@ export class SessionsService {
       { id: sessionId, userId, revokedAt: IsNull() },
       { revokedAt: new Date(), revokeReason: reason },
     );
+    this.cache.forgetUser(userId);
     return result.affected === 1;
   }
 
@@ -153,6 +167,7 @@ export class SessionsService {
   async revokeAll(userId: string, reason: RevokeReason, keepSessionId?: string, manager?: EntityManager): Promise<number> {
     const where = keepSessionId ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) } : { userId, revokedAt: IsNull() };
     const result = await (manager ?? this.sessions.manager).update(SessionEntity, where, { revokedAt: new Date(), revokeReason: reason });
+    this.cache.forgetUser(userId);
     return result.affected ?? 0;
   }
 
@@ -195,7 +210,7 @@ export class SessionsService {
     const token = newRefreshToken();
     const idleEnd = now.getTime() + this.config.refreshIdleTtl * 1000;
     const expiresAt = new Date(Math.min(idleEnd, session.expiresAt.getTime()));
-    await manager.insert(RefreshTokenEntity, {
+    await insertRow(manager, RefreshTokenEntity, {
       id,
       sessionId: session.id,
       tokenHash: hashRefreshToken(token),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { Errors, newId } from '@identity/common';
+import { AccountStateCache, Errors, newId } from '@identity/common';
 import { UserEntity } from './user.entity';
 import { UpdateProfileDto } from './update-profile.dto';
 
@@ -19,7 +19,10 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly cache: AccountStateCache,
+  ) {}
 
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });
@@ -66,7 +69,10 @@ export class UsersService {
     if (changes.country !== undefined) user.country = changes.country;
     if (changes.locale !== undefined) user.locale = changes.locale;
     if (changes.profile !== undefined) user.profile = mergeProfile(user.profile, changes.profile);
-    return this.users.save(user);
+    const saved = await this.users.save(user);
+    // Profile edits are not security events, so nothing else tells the cache.
+    this.cache.forgetUser(id);
+    return saved;
   }
 
   async recordLogin(manager: EntityManager, id: string, at: Date): Promise<void> {

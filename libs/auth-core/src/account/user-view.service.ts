@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
+import { AccountStateCache } from '@identity/common';
 import { MfaService } from '@identity/mfa';
 import { RbacService } from '@identity/rbac';
 import { UserEntity, UsersService } from '@identity/users';
@@ -14,11 +15,13 @@ export class UserViewService {
     private readonly users: UsersService,
     private readonly rbac: RbacService,
     private readonly mfa: MfaService,
+    private readonly cache: AccountStateCache,
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
-  async byId(userId: string): Promise<UserDto> {
-    return this.of(await this.users.getById(userId));
+  /** The view `GET /me` answers, which may come from the AccountStateCache. */
+  byId(userId: string): Promise<UserDto> {
+    return this.cache.read(userId, 'view', async () => this.of(await this.users.getById(userId)));
   }
 
   async of(user: UserEntity): Promise<UserDto> {

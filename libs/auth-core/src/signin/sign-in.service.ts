@@ -7,7 +7,7 @@ import { MfaChallengeService, MfaService, PendingSecondFactor } from '@identity/
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
 import { AccessTokenService, IssuedSession, SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
-import { MfaRequiredDto, TokenResponseDto } from '../account/user.dto';
+import { MfaRequiredDto, TokenResponseDto, UserDto } from '../account/user.dto';
 import { UserViewService } from '../account/user-view.service';
 import { ExternalIdentity, LoginMethodDescriptor } from '../registry/login-method';
 import { ProviderRegistry } from '../registry/provider-registry';
@@ -290,13 +290,24 @@ export class SignInService {
   async tokensFor(user: UserEntity, outcome: FirstFactorOutcome): Promise<SignInResponse>;
   async tokensFor(user: UserEntity, issued: FirstFactorOutcome): Promise<SignInResponse> {
     if (needsSecondFactor(issued)) return mfaRequired(issued);
-    const view = await this.views.of(user);
+    return this.tokenResponse(await this.views.of(user), issued);
+  }
+
+  /**
+   * The answer to a refresh. The user's view may come from the AccountStateCache: a refresh
+   * changes nothing in it, and a client refreshing every few minutes is the common case.
+   */
+  async refreshed(issued: IssuedSession): Promise<TokenResponseDto> {
+    return this.tokenResponse(await this.views.byId(issued.session.userId), issued);
+  }
+
+  private tokenResponse(view: UserDto, issued: IssuedSession): TokenResponseDto {
     const session = issued.session;
     const amr = session.amr ? session.amr.split(' ') : [];
     return {
       tokenType: 'Bearer',
       accessToken: this.accessTokens.sign({
-        sub: user.id,
+        sub: view.id,
         sid: session.id,
         roles: view.roles,
         amr,

@@ -59,6 +59,16 @@ class AppEnv {
   @Min(1)
   @Max(600)
   SHUTDOWN_GRACE_PERIOD = 10;
+
+  /**
+   * Milliseconds an instance may reuse what it read about a session and a user's view; bounds how
+   * long a revocation made on another instance can go unseen. 0 reads the database every time.
+   */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  AUTH_CACHE_MS = 500;
 }
 
 export interface AppConfig {
@@ -75,6 +85,7 @@ export interface AppConfig {
   redisUrl?: string;
   redisKeyPrefix: string;
   shutdownGraceSeconds: number;
+  authCacheMs: number;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -99,6 +110,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_PERIOD,
+    authCacheMs: values.AUTH_CACHE_MS,
   };
 }
 

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { OnEvent } from '@nestjs/event-emitter';
+import { LRUCache } from 'lru-cache';
+import { appConfig } from '../config/app.config';
+import { AuditAction, SECURITY_EVENT, SecurityEvent } from '../events/security-events';
+
+/** Users whose state one instance keeps at most; the least recently used are dropped first. */
+const MAX_USERS = 20_000;
+
+/**
+ * Frequent events that change nothing kept here: a refresh moves only its session's last-use
+ * time and refresh token, and a failed attempt changes no account. (A refresh token's reuse
+ * revokes the session through SessionsService, which forgets the user itself.)
+ */
+const EVENTS_THAT_CHANGE_NOTHING_CACHED = new Set<AuditAction>(['token.refreshed', 'login.failed', 'otp.failed', 'mfa.failed']);
+
+interface Entry {
+  value: unknown;
+  expiresAt: number;
+}
+
+interface UserBucket {
+  entries: Map<string, Entry>;
+  /** Nothing is stored for this user before this time (see `forgetUser`). */
+  quietUntil: number;
+}
+
+/**
+ * What every authenticated request reads about its user — whether the session may still be used,
+ * the user's `/me` view — kept in this instance's memory for `AUTH_CACHE_MS` (default 500 ms), so a
+ * client calling several times a second costs one read of the database, not one per call.
+ *
+ * Everything about a user is dropped as soon as this instance publishes a security event about
+ * them (a revocation, a password or role change, a deactivation…; not a refresh or a failed
+ * attempt), or changes them otherwise (`forgetUser`), so the instance that made a change never answers from before it. Other instances
+ * see it once their entry expires: `AUTH_CACHE_MS` is the bound, at most a second, on how long a
+ * revocation made elsewhere can go unnoticed here.
+ *
+ * Events are published inside the transaction that makes the change, before it commits; a request
+ * reading in between would see the old rows. So after a user is forgotten nothing is stored for
+ * them during one more period: such a read is answered (as it would be without a cache) but not
+ * remembered.
+ */
+@Injectable()
+export class AccountStateCache {
+  private readonly users = new LRUCache<string, UserBucket>({ max: MAX_USERS });
+  private readonly ttlMs: number;
+
+  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.ttlMs = config.authCacheMs;
+  }
+
+  /**
+   * The cached value of `key` for this user, or what `load` reads (remembered when allowed).
+   * `load` runs for every call while caching is off (`AUTH_CACHE_MS=0`).
+   */
+  async read<T>(userId: string, key: string, load: () => Promise<T>): Promise<T> {
+    if (this.ttlMs === 0) return load();
+    const now = Date.now();
+    const cached = this.users.get(userId)?.entries.get(key);
+    if (cached && cached.expiresAt > now) return cached.value as T;
+    const value = await load();
+    this.store(userId, key, value, now);
+    return value;
+  }
+
+  /** Drops everything remembered about the user and stops remembering for one period. */
+  forgetUser(userId: string): void {
+    if (this.ttlMs === 0) return;
+    this.users.set(userId, { entries: new Map(), quietUntil: Date.now() + this.ttlMs });
+  }
+
+  /** Drops everything, for changes that reach users without naming them (a role's deletion). */
+  forgetAll(): void {
+    this.users.clear();
+  }
+
+  @OnEvent(SECURITY_EVENT)
+  onSecurityEvent(event: SecurityEvent): void {
+    if (EVENTS_THAT_CHANGE_NOTHING_CACHED.has(event.action)) return;
+    if (event.userId) this.forgetUser(event.userId);
+    else if (event.action.startsWith('role.')) this.forgetAll();
+  }
+
+  /**
+   * Stores a value read at `readAt` until `readAt` + one period, unless the user is in their quiet
+   * period. (A read that began before the user was forgotten and ends after the quiet period is
+   * stored already expired.)
+   */
+  private store(userId: string, key: string, value: unknown, readAt: number): void {
+    let bucket = this.users.get(userId);
+    if (bucket && bucket.quietUntil > Date.now()) return;
+    if (!bucket) {
+      bucket = { entries: new Map(), quietUntil: 0 };
+      this.users.set(userId, bucket);
+    }
+    bucket.entries.set(key, { value, expiresAt: readAt + this.ttlMs });
+  }
+}
