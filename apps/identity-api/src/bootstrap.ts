@@ -2,7 +2,7 @@ import { DynamicModule, Logger, RequestMethod, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { DestinationStream } from 'pino';
@@ -76,7 +76,9 @@ export async function createApp(
     if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
   });
 
-  await app.register(helmet, {
+  // Built once: the Fastify plugin for helmet builds the middleware, CSP parsing included, anew
+  // for every request, which cost a few percent of an authenticated GET.
+  const securityHeaders = helmet({
     // Browsers keep HSTS for a year: sent only where the service is meant to be reached over TLS.
     hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
@@ -88,6 +90,9 @@ export async function createApp(
       },
     },
   });
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: true,
