@@ -21,6 +21,7 @@ import {
 import { AppModule } from './app.module';
 import { assertValidConfig } from './config-check';
 import { installGracefulShutdown } from './graceful-shutdown';
+import { lowerWorkerThreadPriority } from './thread-priority';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -139,8 +140,9 @@ function refuseDuplicateJsonKeys(app: NestFastifyApplication, bodyLimit: number)
 
 export async function start(): Promise<void> {
   const app = await createApp();
-  const { port, shutdownGraceSeconds } = loadAppConfig();
+  const { port, shutdownGraceSeconds, workerThreadNice } = loadAppConfig();
   installGracefulShutdown(app, shutdownGraceSeconds);
+  await lowerWorkerThreadPriority(workerThreadNice);
   await app.listen(port, '0.0.0.0');
   new Logger('Bootstrap').log(`listening on port ${port}; docs at /docs`);
 }

@@ -69,6 +69,16 @@ class AppEnv {
   @Min(0)
   @Max(1000)
   AUTH_CACHE_MS = 500;
+
+  /**
+   * Nice value (0 .. 19) for every thread but the event loop's (Linux): password hashing then
+   * gives way to request handling instead of delaying it. 0 leaves priorities alone.
+   */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(19)
+  WORKER_THREAD_NICE = 10;
 }
 
 export interface AppConfig {
@@ -86,6 +96,7 @@ export interface AppConfig {
   redisKeyPrefix: string;
   shutdownGraceSeconds: number;
   authCacheMs: number;
+  workerThreadNice: number;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -111,6 +122,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_PERIOD,
     authCacheMs: values.AUTH_CACHE_MS,
+    workerThreadNice: values.WORKER_THREAD_NICE,
   };
 }
 
