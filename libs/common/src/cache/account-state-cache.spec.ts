@@ -86,4 +86,31 @@ describe('AccountStateCache', () => {
     cache.onSecurityEvent({ action: 'role.deleted', success: true, userId: null });
     expect(await cache.read('u2', 'view', load)).toBe(4);
   });
+
+  it('shares one read among concurrent misses, but not with requests after the user was forgotten', async () => {
+    const cache = cacheWith(TTL);
+    let loads = 0;
+    const releases: ((value: string) => void)[] = [];
+    const load = () => {
+      loads++;
+      return new Promise<string>((resolve) => releases.push(resolve));
+    };
+    const first = cache.read('u1', 'view', load);
+    const second = cache.read('u1', 'view', load);
+    expect(loads).toBe(1);
+    cache.forgetUser('u1');
+    const third = cache.read('u1', 'view', load);
+    expect(loads).toBe(2);
+    releases[0]('before the change');
+    releases[1]('after the change');
+    expect(await Promise.all([first, second, third])).toEqual(['before the change', 'before the change', 'after the change']);
+  });
+
+  it('passes a failed read to every request that shared it, and reads again next time', async () => {
+    const cache = cacheWith(TTL);
+    const failing = () => Promise.reject(new Error('database away'));
+    const results = await Promise.allSettled([cache.read('u1', 'view', failing), cache.read('u1', 'view', failing)]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(await cache.read('u1', 'view', async () => 'back')).toBe('back');
+  });
 });

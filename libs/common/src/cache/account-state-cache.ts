@@ -22,9 +22,13 @@ interface Entry {
 
 interface UserBucket {
   entries: Map<string, Entry>;
+  /** Reads in progress, which requests arriving meanwhile share rather than repeat. */
+  loading: Map<string, Promise<unknown>>;
   /** Nothing is stored for this user before this time (see `forgetUser`). */
   quietUntil: number;
 }
+
+const emptyBucket = (quietUntil = 0): UserBucket => ({ entries: new Map(), loading: new Map(), quietUntil });
 
 /**
  * What every authenticated request reads about its user — whether the session may still be used,
@@ -33,9 +37,9 @@ interface UserBucket {
  *
  * Everything about a user is dropped as soon as this instance publishes a security event about
  * them (a revocation, a password or role change, a deactivation…; not a refresh or a failed
- * attempt), or changes them otherwise (`forgetUser`), so the instance that made a change never answers from before it. Other instances
- * see it once their entry expires: `AUTH_CACHE_MS` is the bound, at most a second, on how long a
- * revocation made elsewhere can go unnoticed here.
+ * attempt), or changes them otherwise (`forgetUser`), so the instance that made a change never
+ * answers from before it. Other instances see it once their entry expires: `AUTH_CACHE_MS` is the
+ * bound, at most a second, on how long a revocation made elsewhere can go unnoticed here.
  *
  * Events are published inside the transaction that makes the change, before it commits; a request
  * reading in between would see the old rows. So after a user is forgotten nothing is stored for
@@ -53,22 +57,36 @@ export class AccountStateCache {
 
   /**
    * The cached value of `key` for this user, or what `load` reads (remembered when allowed).
-   * `load` runs for every call while caching is off (`AUTH_CACHE_MS=0`).
+   * Concurrent misses share one `load`, so an expiry under load costs one read, not one per
+   * waiting request. `load` runs for every call while caching is off (`AUTH_CACHE_MS=0`).
    */
-  async read<T>(userId: string, key: string, load: () => Promise<T>): Promise<T> {
+  read<T>(userId: string, key: string, load: () => Promise<T>): Promise<T> {
     if (this.ttlMs === 0) return load();
-    const now = Date.now();
-    const cached = this.users.get(userId)?.entries.get(key);
-    if (cached && cached.expiresAt > now) return cached.value as T;
-    const value = await load();
-    this.store(userId, key, value, now);
-    return value;
+    let bucket = this.users.get(userId);
+    if (!bucket) this.users.set(userId, (bucket = emptyBucket()));
+    const cached = bucket.entries.get(key);
+    if (cached && cached.expiresAt > Date.now()) return Promise.resolve(cached.value as T);
+    const inProgress = bucket.loading.get(key);
+    if (inProgress) return inProgress as Promise<T>;
+    const readAt = Date.now();
+    const loading = load()
+      .then((value) => {
+        this.store(bucket, key, value, readAt);
+        return value;
+      })
+      .finally(() => bucket.loading.delete(key));
+    bucket.loading.set(key, loading);
+    return loading;
   }
 
-  /** Drops everything remembered about the user and stops remembering for one period. */
+  /**
+   * Drops everything remembered about the user and stops remembering for one period. Reads
+   * already in progress finish for those who asked before, but are neither shared with later
+   * requests nor stored: they may predate the change.
+   */
   forgetUser(userId: string): void {
     if (this.ttlMs === 0) return;
-    this.users.set(userId, { entries: new Map(), quietUntil: Date.now() + this.ttlMs });
+    this.users.set(userId, emptyBucket(Date.now() + this.ttlMs));
   }
 
   /** Drops everything, for changes that reach users without naming them (a role's deletion). */
@@ -84,17 +102,11 @@ export class AccountStateCache {
   }
 
   /**
-   * Stores a value read at `readAt` until `readAt` + one period, unless the user is in their quiet
-   * period. (A read that began before the user was forgotten and ends after the quiet period is
-   * stored already expired.)
+   * Stores a value read at `readAt` until `readAt` + one period, unless the user was forgotten
+   * since (the bucket is no longer theirs) or is in their quiet period.
    */
-  private store(userId: string, key: string, value: unknown, readAt: number): void {
-    let bucket = this.users.get(userId);
-    if (bucket && bucket.quietUntil > Date.now()) return;
-    if (!bucket) {
-      bucket = { entries: new Map(), quietUntil: 0 };
-      this.users.set(userId, bucket);
-    }
+  private store(bucket: UserBucket, key: string, value: unknown, readAt: number): void {
+    if (bucket.quietUntil > Date.now()) return;
     bucket.entries.set(key, { value, expiresAt: readAt + this.ttlMs });
   }
 }
