@@ -136,7 +136,18 @@ async function createDatabase(options, tmpDir) {
  */
 function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   const env = { NODE_ENV: 'production' };
-  for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'UV_THREADPOOL_SIZE', 'DATABASE_POOL_SIZE', 'JWT_ALGORITHM', 'WORKER_THREAD_NICE', 'AUTH_CACHE_MS']) {
+  for (const name of [
+    'PATH',
+    'HOME',
+    'LANG',
+    'TZ',
+    'TMPDIR',
+    'UV_THREADPOOL_SIZE',
+    'DATABASE_POOL_SIZE',
+    'JWT_ALGORITHM',
+    'WORKER_THREAD_NICE',
+    'AUTH_CACHE_MS',
+  ]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
   for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
