@@ -42,9 +42,9 @@ const emptyBucket = (quietUntil = 0): UserBucket => ({ entries: new Map(), loadi
  * bound, at most a second, on how long a revocation made elsewhere can go unnoticed here.
  *
  * Events are published inside the transaction that makes the change, before it commits; a request
- * reading in between would see the old rows. So after a user is forgotten nothing is stored for
- * them during one more period: such a read is answered (as it would be without a cache) but not
- * remembered.
+ * reading in between would see the old rows. So after a user is forgotten, for one more period,
+ * each request reads for itself: such a read is answered (as it would be without a cache) but
+ * neither remembered nor handed to a request that arrives after the commit.
  */
 @Injectable()
 export class AccountStateCache {
@@ -64,6 +64,9 @@ export class AccountStateCache {
     if (this.ttlMs === 0) return load();
     let bucket = this.users.get(userId);
     if (!bucket) this.users.set(userId, (bucket = emptyBucket()));
+    // In the quiet period every request reads for itself: a read begun before the change
+    // committed must not answer one that arrives after.
+    if (bucket.quietUntil > Date.now()) return load();
     const cached = bucket.entries.get(key);
     if (cached && cached.expiresAt > Date.now()) return Promise.resolve(cached.value as T);
     const inProgress = bucket.loading.get(key);
@@ -80,9 +83,9 @@ export class AccountStateCache {
   }
 
   /**
-   * Drops everything remembered about the user and stops remembering for one period. Reads
-   * already in progress finish for those who asked before, but are neither shared with later
-   * requests nor stored: they may predate the change.
+   * Drops everything remembered about the user and, for one period, neither remembers nor shares
+   * reads of them. Reads already in progress finish for those who asked before, but are neither
+   * shared with later requests nor stored: they may predate the change.
    */
   forgetUser(userId: string): void {
     if (this.ttlMs === 0) return;
@@ -102,11 +105,10 @@ export class AccountStateCache {
   }
 
   /**
-   * Stores a value read at `readAt` until `readAt` + one period, unless the user was forgotten
-   * since (the bucket is no longer theirs) or is in their quiet period.
+   * Stores a value read at `readAt` until `readAt` + one period. A read that was in progress when
+   * its user was forgotten stores into the bucket it began with, which is no longer theirs.
    */
   private store(bucket: UserBucket, key: string, value: unknown, readAt: number): void {
-    if (bucket.quietUntil > Date.now()) return;
     bucket.entries.set(key, { value, expiresAt: readAt + this.ttlMs });
   }
 }
