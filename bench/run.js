@@ -297,6 +297,16 @@ async function main() {
         await sleep(250);
       }
     }
+    // Password logins use an account of their own. Every sign-in drops what the service caches
+    // about its account, so logins of the account whose token the /me probe carries would measure
+    // an uncached /me; real sign-ins are spread over many users.
+    const signer = { identifier: 'bench-signin@example.com', password: randomBytes(18).toString('base64url') };
+    const created = await fetch(`${serviceUrl}/api/v1/admin/users`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${first.accessToken}` },
+      body: JSON.stringify({ email: signer.identifier, password: signer.password, displayName: 'Bench sign-in' }),
+    });
+    if (created.status !== 201) throw new Error(`creating the sign-in account answered ${created.status}: ${await created.text()}`);
     const memoryAtReady = memory(service.pid);
     const phases = {};
     const mustRun = () => {
@@ -330,7 +340,7 @@ async function main() {
       url: `${serviceUrl}/api/v1/auth/login`,
       method: 'POST',
       headers: JSON_HEADERS,
-      body: JSON.stringify(admin),
+      body: JSON.stringify(signer),
       connections: options.loginConnections,
       duration: D,
     });
