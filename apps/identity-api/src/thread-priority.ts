@@ -11,22 +11,18 @@ import { setPriority } from 'node:os';
  * check that needs a fraction of a millisecond — waits tens of milliseconds. At a lower priority
  * the hashes give way the moment the event loop has work and use whatever CPU is left, so sign-ins
  * lose almost nothing. Linux only (thread ids from /proc); elsewhere, and with `nice` 0, a no-op.
- * Returns how many threads were changed.
  */
-export async function lowerWorkerThreadPriority(nice: number): Promise<number> {
-  if (nice === 0 || process.platform !== 'linux') return 0;
+export async function lowerWorkerThreadPriority(nice: number): Promise<void> {
+  if (nice === 0 || process.platform !== 'linux') return;
   // The threadpool starts its threads on first use; make sure they exist to be changed.
   await new Promise((resolve) => pbkdf2('', '', 1, 1, 'sha256', resolve));
-  let changed = 0;
   for (const threadId of readdirSync('/proc/self/task').map(Number)) {
     if (threadId === process.pid) continue;
     try {
       // On Linux setpriority() on a thread id changes that thread alone.
       setPriority(threadId, nice);
-      changed++;
     } catch {
       // The thread ended in the meantime.
     }
   }
-  return changed;
 }
