@@ -297,9 +297,6 @@ function sqliteClient(file) {
         .map((row) => row.detail)
         .join('; ');
     },
-    async analyze() {
-      db.exec('ANALYZE');
-    },
     async close() {
       db.close();
     },

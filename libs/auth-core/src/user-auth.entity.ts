@@ -11,6 +11,8 @@ import { AuthProviderEntity } from './auth-provider.entity';
 @Index('uq_user_auth_user_provider', ['userId', 'authProviderId'], { unique: true })
 @Index('uq_user_auth_provider_subject', ['authProviderId', 'providerUserId'], { unique: true })
 @Index('uq_user_auth_provider_username', ['authProviderId', 'username'], { unique: true })
+// The admin search matches username prefixes (NOCASE on SQLite; see UserEntity's search indexes).
+@Index('idx_user_auth_username', { synchronize: false })
 export class UserAuthEntity {
   @IdColumn()
   id: string;

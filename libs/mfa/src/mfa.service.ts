@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { toDataURL } from 'qrcode';
-import { EntityManager, IsNull, Not, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { appConfig, Clock, SecurityEvents } from '@identity/common';
 import { TransactionRunner } from '@identity/database';
 import { mfaConfig } from './mfa.config';
@@ -56,6 +56,13 @@ export class MfaService {
 
   async isEnabled(userId: string, manager: EntityManager = this.rows.manager): Promise<boolean> {
     return (await manager.count(UserMfaEntity, { where: { userId, confirmedAt: Not(IsNull()) } })) > 0;
+  }
+
+  /** Those of the users who have MFA enabled, in one query. */
+  async enabledAmong(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.rows.find({ where: { userId: In(userIds), confirmedAt: Not(IsNull()) }, select: { userId: true } });
+    return new Set(rows.map((row) => row.userId));
   }
 
   async status(userId: string): Promise<MfaStatus> {

@@ -45,6 +45,16 @@ export class RbacService implements OnApplicationBootstrap {
     return (await this.rolesOf(userId)).map((role) => role.name).sort();
   }
 
+  /** Role names of each of the users (sorted; none for a user without roles), in one query. */
+  async roleNamesByUser(userIds: string[]): Promise<Map<string, string[]>> {
+    const names = new Map(userIds.map((userId) => [userId, [] as string[]]));
+    if (userIds.length === 0) return names;
+    const rows = await this.userRoles.find({ where: { userId: In(userIds) }, relations: { role: true } });
+    for (const row of rows) names.get(row.userId)?.push(row.role!.name);
+    for (const list of names.values()) list.sort();
+    return names;
+  }
+
   /** The user's current roles and the union of their permissions, read fresh from the database. */
   async access(userId: string): Promise<{ roles: string[]; permissions: string[] }> {
     const roles = await this.rolesOf(userId);

@@ -5,6 +5,13 @@ import { BoolColumn, CreatedAtColumn, IdColumn, JsonColumn, TimeColumn, UpdatedA
 @Entity('users')
 // The admin list pages by (created_at, id), newest first.
 @Index('idx_users_created', ['createdAt', 'id'])
+// The admin search matches prefixes of email, phone and display name, each a range of an index.
+// The migrations make them per dialect and the schema sync leaves them alone: SQLite's LIKE can
+// only use NOCASE indexes, hence its own three; on MySQL the unique indexes of email and phone
+// serve (the collation is case-insensitive) and only the display name needs one.
+@Index('idx_users_display_name', { synchronize: false })
+@Index('idx_users_email_nocase', { synchronize: false })
+@Index('idx_users_phone_nocase', { synchronize: false })
 export class UserEntity {
   @IdColumn()
   id: string;

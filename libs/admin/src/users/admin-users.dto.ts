@@ -41,7 +41,9 @@ const toInteger = (params: TransformFnParams) => {
 
 export class ListUsersQueryDto {
   @ApiPropertyOptional({
-    description: 'Case-insensitive substring of the email, phone, username or display name.',
+    description:
+      'Case-insensitive prefix of the email, phone, username or display name (each served by an index). ' +
+      'A search that looks like a phone number is matched on its digits: `+49 151-23` finds +4915123….',
     example: 'ada',
     maxLength: 100,
   })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import { AccountStateCache } from '@identity/common';
 import { MfaService } from '@identity/mfa';
 import { RbacService } from '@identity/rbac';
@@ -25,28 +25,44 @@ export class UserViewService {
   }
 
   async of(user: UserEntity): Promise<UserDto> {
-    const [roles, withUsername, mfaEnabled] = await Promise.all([
-      this.rbac.roleNamesOf(user.id),
-      this.identities.findOne({ where: { userId: user.id, username: Not(IsNull()) }, select: { id: true, username: true } }),
-      this.mfa.isEnabled(user.id),
+    return (await this.ofMany([user]))[0];
+  }
+
+  /**
+   * Views of several users with one query per kind of data (roles, usernames, MFA) however many
+   * users: a page of a hundred would otherwise queue three hundred queries on the pool.
+   */
+  async ofMany(users: UserEntity[]): Promise<UserDto[]> {
+    const ids = users.map((user) => user.id);
+    const [roles, usernames, withMfa] = await Promise.all([
+      this.rbac.roleNamesByUser(ids),
+      this.usernamesOf(ids),
+      this.mfa.enabledAmong(ids),
     ]);
-    return {
+    return users.map((user) => ({
       id: user.id,
       email: user.email,
       emailVerified: user.emailVerifiedAt !== null,
       phone: user.phone,
       phoneVerified: user.phoneVerifiedAt !== null,
-      username: withUsername?.username ?? null,
+      username: usernames.get(user.id) ?? null,
       displayName: user.displayName,
       avatarUrl: user.avatarUrl,
       country: user.country,
       locale: user.locale,
       profile: user.profile ?? {},
-      roles,
-      mfaEnabled,
+      roles: roles.get(user.id) ?? [],
+      mfaEnabled: withMfa.has(user.id),
       isActive: user.isActive,
       createdAt: user.createdAt,
       lastLoginAt: user.lastLoginAt,
-    };
+    }));
+  }
+
+  private async usernamesOf(userIds: string[]): Promise<Map<string, string>> {
+    const rows = userIds.length
+      ? await this.identities.find({ where: { userId: In(userIds), username: Not(IsNull()) }, select: { userId: true, username: true } })
+      : [];
+    return new Map(rows.map((row) => [row.userId, row.username!]));
   }
 }

@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { SearchIndexes1796140800000 } from './1796140800000-search-indexes';
 import { JobRuns1796077769133 } from './1796077769133-job-runs';
 import { RedirectSignIn1796054443390 } from './1796054443390-redirect-sign-in';
 import { Mfa1796054601873 } from './1796054601873-mfa';
@@ -16,4 +17,5 @@ export const MYSQL_MIGRATIONS = [
   RedirectSignIn1796054443390,
   Mfa1796054601873,
   JobRuns1796077769133,
+  SearchIndexes1796140800000,
 ];

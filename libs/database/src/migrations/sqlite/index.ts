@@ -1,4 +1,5 @@
 // Migrations in the order they run. Generated files are appended by scripts/schema.ts.
+import { SearchIndexes1796140800000 } from './1796140800000-search-indexes';
 import { JobRuns1796077768779 } from './1796077768779-job-runs';
 import { RedirectSignIn1796054443242 } from './1796054443242-redirect-sign-in';
 import { Mfa1796054600895 } from './1796054600895-mfa';
@@ -16,4 +17,5 @@ export const SQLITE_MIGRATIONS = [
   RedirectSignIn1796054443242,
   Mfa1796054600895,
   JobRuns1796077768779,
+  SearchIndexes1796140800000,
 ];
