@@ -11,17 +11,18 @@
 // with an admin token — the whole endpoint: routing, token check, permission lookup, query,
 // serialization. The same SQL is also timed directly and EXPLAINed, to show which index serves
 // it. Prints a table and writes bench/results/audit-search-<db>.md. Target: p99 < 100 ms.
-const { generateKeyPairSync, randomBytes } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { sleep, freePort, startNode, waitForHttp, stopChild, isRunning, logTail } = require('./lib/processes');
 const { machine } = require('./lib/report');
+const { startMessageSinks } = require('./lib/message-sinks');
+const { SERVICE_MAIN, writeSigningKey, serviceEnv } = require('./lib/service');
 const { AUDIT_COLUMNS, DAY_MS, sqlTime, prng, auditPopulation, randomUserIds, seedAudit, createSeedDatabase } = require('./lib/seed');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICE_MAIN = path.join(ROOT, 'dist/apps/identity-api/src/main.js');
 const RESULTS_DIR = path.join(__dirname, 'results');
 const TARGET_P99_MS = 100;
 const SPAN_DAYS = 60;
@@ -154,8 +155,10 @@ async function main() {
   let database;
   let client;
   let service;
+  let sinks;
   const cleanup = async () => {
     await stopChild(service);
+    await sinks?.close();
     await client?.close().catch(() => undefined);
     if (database) await database.drop().catch((error) => log(`could not drop the bench database: ${error.message}`));
     fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -164,26 +167,15 @@ async function main() {
   try {
     database = await createSeedDatabase(options, tmpDir, 'identity_auditbench');
     const keysDir = path.join(tmpDir, 'keys');
-    fs.mkdirSync(keysDir, { mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    fs.writeFileSync(path.join(keysDir, `${Date.now()}.pem`), privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeSigningKey(keysDir, 'RS256');
     const admin = { identifier: 'audit-bench-admin@example.com', password: randomBytes(18).toString('base64url') };
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = { NODE_ENV: 'production' };
-    for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'DATABASE_POOL_SIZE'])
-      if (process.env[name] !== undefined) env[name] = process.env[name];
+    sinks = await startMessageSinks();
     log(`starting the service on ${database.description}`);
     service = startNode('identity-api', [SERVICE_MAIN], {
       env: {
-        ...env,
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        JWT_KEYS_DIR: keysDir,
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: database.url,
-        ADMIN_EMAIL: admin.identifier,
-        ADMIN_PASSWORD: admin.password,
+        ...serviceEnv({ port, keysDir, databaseUrl: database.url, admin, sinks }),
         // The seeded history must not be purged by the hourly job while measuring.
         AUDIT_RETENTION_DAYS: '3650',
       },
