@@ -194,7 +194,11 @@ function http(baseUrl) {
  * for every request (a fresh draw per stage, from the same seed), so the lookups land all over
  * the tables rather than on a few hot rows.
  */
-async function measureStage(call, { population, total, samples, adminToken, quiet = false }) {
+async function measureStage(call, { population, total, samples, adminAccount, quiet = false }) {
+  // A fresh token per stage: seeding the large stage takes longer than an access token lives.
+  const adminLogin = await call('POST', '/auth/login', { body: adminAccount });
+  if (adminLogin.status !== 200) throw new Error(`admin login: ${adminLogin.status}`);
+  const adminToken = adminLogin.body.accessToken;
   const random = prng(97);
   // Deactivated accounts (every hundredth) cannot sign in: take the one before instead.
   const anyAccount = () => {
@@ -294,9 +298,6 @@ async function main() {
     client = await database.connect();
     const refs = await referenceIds(client);
     const call = http(baseUrl);
-    const adminLogin = await call('POST', '/auth/login', { body: adminAccount });
-    if (adminLogin.status !== 200) throw new Error(`admin login: ${adminLogin.status}`);
-    const adminToken = adminLogin.body.accessToken;
 
     const stages = [];
     let seededAudit = 0;
@@ -324,10 +325,10 @@ async function main() {
         // One unrecorded round first: the small stage would otherwise run on a colder service
         // (JIT, pools, page cache) than the large one and flatter the comparison.
         log('warming up');
-        await measureStage(call, { population, total: options.users, samples: 50, adminToken, quiet: true });
+        await measureStage(call, { population, total: options.users, samples: 50, adminAccount, quiet: true });
       }
       log(`measuring at ${counts.users.toLocaleString('en-US')} users, ${counts.audit_logs.toLocaleString('en-US')} audit rows`);
-      const results = await measureStage(call, { population, total: options.users, samples: options.samples, adminToken });
+      const results = await measureStage(call, { population, total: options.users, samples: options.samples, adminAccount });
       stages.push({ population, seeding, counts, results, rss: memory(service.pid) });
     }
 
