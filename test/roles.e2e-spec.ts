@@ -31,7 +31,7 @@ describe('roles API', () => {
   const list = (token = adminToken) => t.http().get('/api/v1/roles').set(bearer(token));
   const roleId = async (name: string) =>
     ((await list()).body.items as { id: string; name: string }[]).find((role) => role.name === name)!.id;
-  const rolesOf = (userId: string) => t.app.get(RbacService).roleNamesOf(userId);
+  const rolesOf = async (userId: string) => (await t.app.get(RbacService).roleNamesByUser([userId])).get(userId);
   const give = (userId: string, role: string) =>
     t.app.get(TransactionRunner).run((manager) => t.app.get(RbacService).grant(manager, userId, [role]));
 

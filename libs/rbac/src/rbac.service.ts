@@ -41,10 +41,6 @@ export class RbacService implements OnApplicationBootstrap {
     }
   }
 
-  async roleNamesOf(userId: string): Promise<string[]> {
-    return (await this.rolesOf(userId)).map((role) => role.name).sort();
-  }
-
   /** Role names of each of the users (sorted; none for a user without roles), in one query. */
   async roleNamesByUser(userIds: string[]): Promise<Map<string, string[]>> {
     const names = new Map(userIds.map((userId) => [userId, [] as string[]]));
