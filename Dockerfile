@@ -36,8 +36,12 @@ RUN npm ci --omit=dev \
  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# One malloc arena: argon2 takes ~19 MiB per hash on libuv's threads, and with an arena per
+# thread glibc keeps each thread's block after the hash (about 90 MiB more resident memory
+# after a burst of sign-ins; see bench/README.md).
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=1
 WORKDIR /app
 # data/ holds the SQLite file (embedded mode), data/keys the signing keys and data/outbox logged
 # mail; it must be writable by the unprivileged user. Named volumes mounted here inherit this owner.

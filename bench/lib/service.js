@@ -147,10 +147,13 @@ function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
     'JWT_ALGORITHM',
     'WORKER_THREAD_NICE',
     'AUTH_CACHE_MS',
+    'MALLOC_ARENA_MAX',
   ]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
   for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
+  // As the Dockerfile and `npm run start:prod` set it (see "Memory" in bench/README.md).
+  env.MALLOC_ARENA_MAX ??= '1';
   return {
     ...env,
     PORT: String(port),
