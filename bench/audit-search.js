@@ -165,7 +165,7 @@ async function main() {
   };
   process.once('SIGINT', () => cleanup().finally(() => process.exit(130)));
   try {
-    database = await createSeedDatabase(options, tmpDir, 'identity_auditbench');
+    database = await createSeedDatabase(options, tmpDir);
     const keysDir = path.join(tmpDir, 'keys');
     writeSigningKey(keysDir, 'RS256');
     const admin = { identifier: 'audit-bench-admin@example.com', password: randomBytes(18).toString('base64url') };

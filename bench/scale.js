@@ -276,7 +276,7 @@ async function main() {
   };
   process.once('SIGINT', () => cleanup().finally(() => process.exit(130)));
   try {
-    database = await createSeedDatabase(options, tmpDir, 'identity_scalebench');
+    database = await createSeedDatabase(options, tmpDir);
     const keysDir = path.join(tmpDir, 'keys');
     writeSigningKey(keysDir, process.env.JWT_ALGORITHM ?? 'RS256');
     const adminAccount = { identifier: 'scale-admin@example.com', password: randomBytes(18).toString('base64url') };

@@ -3,8 +3,7 @@
 // that need a big database (audit-search.js, scale.js): a seeded random generator, the service's
 // id and time formats, the audit event mix, and a small client with the same operations on
 // SQLite and MySQL/MariaDB.
-const { randomBytes } = require('node:crypto');
-const path = require('node:path');
+const { createDatabase } = require('./service');
 
 const DAY_MS = 86_400_000;
 
@@ -206,56 +205,16 @@ async function seedInBatches(client, from, to, makeRow, insert, label) {
 
 // --- Databases ---------------------------------------------------------------------------------
 
-/**
- * A scratch database: a temporary SQLite file, or a fresh `<prefix>_<random>` database on a
- * local MySQL/MariaDB server (dropped afterwards). `connect()` opens a seeding client on it.
- */
-async function createSeedDatabase({ db, mysqlUrl }, tmpDir, prefix) {
-  if (db === 'sqlite') {
-    const Database = require('better-sqlite3');
-    const file = path.join(tmpDir, `${prefix}.sqlite`);
-    const probe = new Database(':memory:');
-    const version = probe.prepare('select sqlite_version() as v').get().v;
-    probe.close();
-    return {
-      url: `sqlite:${file}`,
-      description: `SQLite ${version} (better-sqlite3, WAL)`,
-      connect: async () => sqliteClient(file),
-      drop: async () => {},
-    };
-  }
+/** A scratch database (see service.js `createDatabase`) that `connect()` opens a seeding client on. */
+async function createSeedDatabase(options, tmpDir) {
+  const database = await createDatabase(options, tmpDir);
+  return { ...database, connect: () => openSeedClient(database.url) };
+}
+
+async function openSeedClient(url) {
+  if (url.startsWith('sqlite:')) return sqliteClient(url.slice('sqlite:'.length));
   const mysql = require('mysql2/promise');
-  const server = new URL(mysqlUrl.replace(/^mariadb:/, 'mysql:'));
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(server.hostname)) throw new Error('--mysql-url must point at this machine');
-  server.pathname = '/';
-  const connectServer = () => mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = await connectServer();
-  let version;
-  let bufferPoolMiB;
-  try {
-    [[{ version, bufferPoolMiB }]] = await admin.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size / 1048576 AS bufferPoolMiB');
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(mysqlUrl);
-  url.pathname = `/${name}`;
-  const database = new URL(server);
-  database.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    description: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version}, InnoDB buffer pool ${Number(bufferPoolMiB)} MiB (database ${name})`,
-    connect: async () => mysqlClient(await mysql.createConnection({ uri: database.toString(), timezone: 'Z', dateStrings: true })),
-    drop: async () => {
-      const connection = await connectServer();
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await connection.end();
-      }
-    },
-  };
+  return mysqlClient(await mysql.createConnection({ uri: url.replace(/^mariadb:/, 'mysql:'), timezone: 'Z', dateStrings: true }));
 }
 
 /** The few operations the benches need, the same on both dialects. */

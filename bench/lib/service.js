@@ -20,14 +20,9 @@ const SERVICE_OPTIONS = {
   'no-build': { type: 'boolean', default: false },
 };
 
-/**
- * Checks those options. The MySQL server must be this machine's: the harness creates and drops
- * a database on it, and a remote server would measure the network.
- */
+/** Checks those options (the MySQL server's address is checked when the database is made). */
 function serviceOptions(values) {
   if (!['sqlite', 'mysql'].includes(values.db)) throw new Error('--db must be sqlite or mysql');
-  const mysqlHost = new URL(values['mysql-url'].replace(/^mariadb:/, 'mysql:')).hostname;
-  if (values.db === 'mysql' && !LOCAL_HOSTS.has(mysqlHost)) throw new Error('--mysql-url must point at this machine (127.0.0.1)');
   return {
     db: values.db,
     mysqlUrl: values['mysql-url'],
@@ -101,14 +96,17 @@ async function createDatabase(options, tmpDir) {
     };
   }
   const mysql = require('mysql2/promise');
+  // The harness creates and drops a database there, and a remote server would measure the network.
   const server = new URL(options.mysqlUrl.replace(/^mariadb:/, 'mysql:'));
+  if (!LOCAL_HOSTS.has(server.hostname)) throw new Error('--mysql-url must point at this machine (127.0.0.1)');
   server.pathname = '/';
   const connect = () => mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
   const name = `identity_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = await connect();
   let version;
+  let bufferPoolMiB;
   try {
-    [[{ version }]] = await admin.query('SELECT VERSION() AS version');
+    [[{ version, bufferPoolMiB }]] = await admin.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size / 1048576 AS bufferPoolMiB');
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await admin.end();
@@ -117,7 +115,7 @@ async function createDatabase(options, tmpDir) {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    description: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version} (database ${name})`,
+    description: `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${version}, InnoDB buffer pool ${Number(bufferPoolMiB)} MiB (database ${name})`,
     drop: async () => {
       const connection = await connect();
       try {
