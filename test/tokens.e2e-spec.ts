@@ -136,6 +136,15 @@ describe('access tokens and JWKS', () => {
       expect((await call(mint({ iat: now - 3600, exp: now - 60 }))).status).toBe(401);
     });
 
+    it('refuses a token once it expires, though it was accepted (and remembered) before', async () => {
+      // Verified tokens are remembered; the memory must not outlive `exp` (plus the 5 s leeway).
+      const now = Math.floor(Date.now() / 1000);
+      const token = mint({ iat: now - 60, exp: now - 3 });
+      await call(token).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 2_200));
+      expect((await call(token)).status).toBe(401);
+    });
+
     it('refuses a token of another type (e.g. an ID token)', async () => {
       expect((await call(mint({}, { typ: 'JWT' }))).status).toBe(401);
     });
