@@ -37,8 +37,8 @@ const recorded = new Set<string>();
 
 /**
  * Where startTestApp sends the logs: the canary file at `debug` whatever LOG_LEVEL the suite
- * chose, plus `extra` when a spec reads the entries itself. nestjs-pino keeps one root logger per
- * process, so every app of a spec process shares the one file.
+ * chose, plus `extra` when a spec reads the entries itself. Every app of a spec process shares
+ * the one file.
  */
 export function testLogOutput(extra?: DestinationStream): LogOutput | undefined {
   if (!canaryDir) return extra && { destination: extra, level: 'debug' };

@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
+import { PinoNestLogger } from '@identity/common';
 import { TestApp } from './test-app';
 
 export interface LogCapture {
@@ -14,9 +14,9 @@ export interface LogCapture {
  */
 export function captureLogs(t: TestApp): LogCapture {
   const lines: string[] = [];
-  const logger = t.app.get(Logger);
+  const logger = t.app.get(PinoNestLogger);
   const record =
-    (level: keyof LoggerService & keyof Logger) =>
+    (level: keyof LoggerService & keyof PinoNestLogger) =>
     (...parts: unknown[]) => {
       lines.push(`${level} ${parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ')}`);
       logger[level](parts[0], ...parts.slice(1));

@@ -1,9 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
-import { Logger as PinoLogger } from 'pino';
-import { loggingModule, RequestContextInterceptor } from '@identity/common';
+import { PinoNestLogger } from '@identity/common';
 import { MessagingModule } from '@identity/messaging';
 import { MetricsModule } from '@identity/metrics';
 import { ShutdownState } from './graceful-shutdown';
@@ -15,14 +13,14 @@ export class AppModule {
   /**
    * Built at start-up from the environment: which login methods to mount.
    * `extraModules` lets tests mount a fixture login method next to the built-in ones; `logger`
-   * is the application's pino logger, which Nest's logging goes through.
+   * is Nest's logging over the application's pino logger, provided for whoever wants to write
+   * through it too.
    */
-  static register(env: NodeJS.ProcessEnv, extraModules: (Type | DynamicModule)[], logger: PinoLogger): DynamicModule {
+  static register(env: NodeJS.ProcessEnv, extraModules: (Type | DynamicModule)[], logger: PinoNestLogger): DynamicModule {
     return {
       module: AppModule,
       // Scheduled jobs run in the API process only, never in CLI commands.
       imports: [
-        loggingModule(logger),
         TerminusModule,
         ScheduleModule.forRoot(),
         ...serviceModules(env, extraModules, [HealthController]),
@@ -31,7 +29,7 @@ export class AppModule {
         MetricsModule.register(env),
       ],
       controllers: [HealthController],
-      providers: [ShutdownState, { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
+      providers: [ShutdownState, { provide: PinoNestLogger, useValue: logger }],
     };
   }
 }

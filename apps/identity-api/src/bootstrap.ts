@@ -12,10 +12,10 @@ import {
   firstDuplicateKey,
   loadAppConfig,
   logCompletedRequests,
-  nestLogger,
+  PinoNestLogger,
   ProblemDto,
   ProblemFilter,
-  TimedRequest,
+  serveRequestsInContext,
   ValidationError,
 } from '@identity/common';
 import { AppModule } from './app.module';
@@ -61,20 +61,22 @@ export async function createApp(
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules, logger), adapter, {
-    logger: nestLogger(logger),
+  const nestLogger = new PinoNestLogger(logger);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, extraModules, nestLogger), adapter, {
+    logger: nestLogger,
     // Throw boot errors to the caller (main.ts prints them and exits; tests assert on them).
     abortOnError: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  serveRequestsInContext(fastify);
   logCompletedRequests(fastify, logger);
   refuseDuplicateJsonKeys(app, config.bodyLimit);
-  fastify.addHook('onRequest', async (request: FastifyRequest & TimedRequest, reply) => {
-    request.receivedAt = performance.now();
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     // Tokens, codes' answers and account data must never sit in a shared or browser cache.
     if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    done();
   });
 
   // Built once: the Fastify plugin for helmet builds the middleware, CSP parsing included, anew

@@ -1,7 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
-import { Errors, IS_PUBLIC, REQUIRED_PERMISSIONS, RequestWithPrincipal, REQUIRES_RECENT_AUTHENTICATION } from '@identity/common';
+import {
+  Errors,
+  IS_PUBLIC,
+  requestContext,
+  REQUIRED_PERMISSIONS,
+  RequestWithPrincipal,
+  REQUIRES_RECENT_AUTHENTICATION,
+} from '@identity/common';
 import { grants, RbacService } from '@identity/rbac';
 import { AccessTokenService, SessionsService } from '@identity/sessions';
 import { ReauthenticationService, reauthenticationRequired } from './account/reauthentication.service';
@@ -14,8 +21,18 @@ import { ReauthenticationService, reauthenticationRequired } from './account/rea
  * that authenticated within REAUTH_WINDOW (checked after permissions, so a caller without them
  * learns nothing about their session).
  */
+/** What a route asks of its caller, read from its decorators. */
+interface RouteRule {
+  isPublic: boolean;
+  permissions: string[];
+  recentAuthentication: boolean;
+}
+
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  /** Per controller class and handler: decorators do not change once the app is built. */
+  private readonly rules = new WeakMap<object, Map<object, RouteRule>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
@@ -25,7 +42,8 @@ export class AccessTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const rule = this.ruleOf(context);
+    if (rule.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw Errors.unauthenticated();
@@ -34,19 +52,32 @@ export class AccessTokenGuard implements CanActivate {
     const session = await this.sessions.findUsable(claims.sid, claims.sub);
     if (!session) throw Errors.invalidToken('The session of this access token has ended.');
     request.principal = { userId: claims.sub, sessionId: claims.sid, roles: Array.isArray(claims.roles) ? claims.roles : [] };
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (required?.length) {
+    requestContext.identify(claims.sub, claims.sid);
+    const required = rule.permissions;
+    if (required.length) {
       // Roles in the token may be stale; permissions are checked against the current ones.
       const access = await this.rbac.access(claims.sub);
       request.principal.roles = access.roles;
       if (!grants(access.permissions, required)) throw Errors.forbidden(`This needs the permission(s): ${required.join(', ')}.`);
     }
-    const recent = this.reflector.getAllAndOverride<boolean>(REQUIRES_RECENT_AUTHENTICATION, [context.getHandler(), context.getClass()]);
-    if (recent && !this.reauthentication.isRecent(session)) throw reauthenticationRequired();
+    if (rule.recentAuthentication && !this.reauthentication.isRecent(session)) throw reauthenticationRequired();
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): RouteRule {
+    const targets = [context.getHandler(), context.getClass()];
+    let byHandler = this.rules.get(targets[1]);
+    if (!byHandler) this.rules.set(targets[1], (byHandler = new Map()));
+    let rule = byHandler.get(targets[0]);
+    if (!rule) {
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
+        permissions: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, targets) ?? [],
+        recentAuthentication: this.reflector.getAllAndOverride<boolean>(REQUIRES_RECENT_AUTHENTICATION, targets) ?? false,
+      };
+      byHandler.set(targets[0], rule);
+    }
+    return rule;
   }
 }
 

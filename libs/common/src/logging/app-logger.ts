@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Level, Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { requestContext } from '../http/request-context';
 import { LOG_CENSOR, REDACTED_LOG_PATHS } from './log-redaction';
 import { singleLine } from './single-line';
 
@@ -29,6 +30,12 @@ export function createAppLogger(options: AppLoggerOptions): Logger {
     redact: { paths: [...REDACTED_LOG_PATHS], censor: LOG_CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    // Entries written while serving a request carry its id. A fresh object each time: pino
+    // merges the entry's own fields into it.
+    mixin: () => {
+      const request = requestContext.current();
+      return request ? { reqId: request.requestId } : {};
+    },
   };
   if (options.format === 'pretty') return pino(settings, prettyStream(options.destination));
   return options.destination ? pino(settings, options.destination) : pino(settings);
