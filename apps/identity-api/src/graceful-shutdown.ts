@@ -17,9 +17,9 @@ export class ShutdownState implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onSend', async (_request, reply, payload) => {
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
       if (this.stopping) reply.header('Connection', 'close');
-      return payload;
+      done(null, payload);
     });
   }
 }

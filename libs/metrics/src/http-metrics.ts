@@ -21,11 +21,13 @@ export class HttpMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Callback hooks, not async ones: a promise per request is measurable on the hot path.
+    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
       this.metrics.httpDuration.observe(
         { method: request.method, route: routeLabel(request), status_code: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
   }
 }

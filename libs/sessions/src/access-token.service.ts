@@ -35,6 +35,8 @@ const RELOAD_INTERVAL_MS = 10_000;
  * the session is checked on every request after this.
  */
 const VERIFIED_TOKENS_PER_KEY = 10_000;
+/** Our tokens share one header per key: headers already matched to a verifier, at most this many. */
+const KNOWN_HEADERS = 16;
 
 /**
  * Signs and verifies access tokens with asymmetric keys.
@@ -49,6 +51,8 @@ export class AccessTokenService {
   private current: SigningKey;
   private signer: Signer;
   private verifiers = new Map<string, Verifier>();
+  /** Encoded JOSE header → the verifier of its key, so the header is not decoded on every call. */
+  private knownHeaders = new Map<string, Verifier>();
   private lastReload = 0;
 
   constructor(
@@ -82,17 +86,25 @@ export class AccessTokenService {
 
   /** Returns the claims of a valid token, or null for anything not issued by us and still valid. */
   verify(token: string): VerifiedAccessToken | null {
-    const header = headerOf(token);
-    if (header?.typ !== ACCESS_TOKEN_TYPE) return null;
-    const kid = header.kid;
-    if (typeof kid !== 'string') return null;
-    const verifier = this.verifiers.get(kid) ?? this.verifierAfterReload(kid);
+    const verifier = this.verifierFor(token.slice(0, Math.max(0, token.indexOf('.'))));
     if (!verifier) return null;
     try {
       return verifier(token);
     } catch {
       return null;
     }
+  }
+
+  /** The verifier for a token with this encoded header: one of ours, with a key we publish. */
+  private verifierFor(encodedHeader: string): Verifier | undefined {
+    const known = this.knownHeaders.get(encodedHeader);
+    if (known) return known;
+    const header = decodeHeader(encodedHeader);
+    if (header?.typ !== ACCESS_TOKEN_TYPE || typeof header.kid !== 'string') return undefined;
+    const verifier = this.verifiers.get(header.kid) ?? this.verifierAfterReload(header.kid);
+    // Bounded: a client can vary the header's spelling without limit.
+    if (verifier && this.knownHeaders.size < KNOWN_HEADERS) this.knownHeaders.set(encodedHeader, verifier);
+    return verifier;
   }
 
   reload(): void {
@@ -125,6 +137,7 @@ export class AccessTokenService {
         }) as Verifier,
       ]),
     );
+    this.knownHeaders = new Map();
     this.logger.log(`signing with ${current.algorithm} key ${current.kid}; ${this.verifiers.size} key(s) published`);
   }
 
@@ -140,14 +153,13 @@ export class AccessTokenService {
 }
 
 /**
- * The JOSE header of a compact JWT, or null. Only the header is decoded here (it names the key);
- * the verifier decodes the rest when the token is not in its cache.
+ * A compact JWT's JOSE header, or null. Only the header is decoded here (it names the key); the
+ * verifier decodes the rest when the token is not in its cache.
  */
-function headerOf(token: string): { typ?: unknown; kid?: unknown } | null {
-  const end = token.indexOf('.');
-  if (end <= 0) return null;
+function decodeHeader(encoded: string): { typ?: unknown; kid?: unknown } | null {
+  if (!encoded) return null;
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
     return header && typeof header === 'object' ? header : null;
   } catch {
     return null;
