@@ -54,8 +54,8 @@ export class UserViewService {
       roles: roles.get(user.id) ?? [],
       mfaEnabled: withMfa.has(user.id),
       isActive: user.isActive,
-      createdAt: user.createdAt,
-      lastLoginAt: user.lastLoginAt,
+      createdAt: user.createdAt.toISOString(),
+      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     }));
   }
 

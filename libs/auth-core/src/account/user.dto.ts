@@ -44,11 +44,13 @@ export class UserDto {
   @ApiProperty()
   isActive: boolean;
 
+  // ISO 8601 strings rather than Dates: views are cached and sent often, and a Date costs
+  // JSON.stringify a call to toJSON every time.
   @ApiProperty({ type: String, format: 'date-time' })
-  createdAt: Date;
+  createdAt: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  lastLoginAt: Date | null;
+  lastLoginAt: string | null;
 }
 
 export class TokenResponseDto {
