@@ -111,6 +111,12 @@ describe('HTTP surface: problem+json, limits, headers, health, docs', () => {
     expect(response.headers['strict-transport-security']).toBeUndefined();
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['x-powered-by']).toBeUndefined();
+    // Problem answers carry them too.
+    const refused = await t.http().get('/api/v1/me');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    expect(refused.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(refused.headers['content-security-policy']).toContain("frame-ancestors 'self'");
   });
 
   it('allows CORS only for configured origins', async () => {

@@ -30,6 +30,9 @@ interface Tightest {
   resetSeconds: number;
 }
 
+/** The answer for routes without limits, made once: no promise per request. */
+const NOT_LIMITED = Promise.resolve(true);
+
 /** Where a request keeps the tightest of its limits, for the RateLimit headers. */
 const TIGHTEST = Symbol('tightest-rate-limit');
 
@@ -51,8 +54,16 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.isLimited(context) ? super.canActivate(context) : NOT_LIMITED;
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.getType() !== 'http' || !this.config.routeLimits || !this.familyOf(context);
+    return !this.isLimited(context);
+  }
+
+  private isLimited(context: ExecutionContext): boolean {
+    return context.getType() === 'http' && Boolean(this.config.routeLimits) && this.familyOf(context) !== undefined;
   }
 
   protected override async handleRequest({ context, throttler, getTracker, generateKey }: ThrottlerRequest): Promise<boolean> {

@@ -13,10 +13,14 @@ import { ProviderRegistry } from './registry/provider-registry';
 export class ProviderSwitchGuard implements CanActivate {
   constructor(private readonly registry: ProviderRegistry) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for the routes of no login method (most requests): no promise to wait for. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<LoginMethodRequest>();
     const candidates = this.registry.methodsFor(context.getClass() as Type, request);
-    if (candidates.length === 0) return true;
+    return candidates.length === 0 || this.anyUsable(candidates);
+  }
+
+  private async anyUsable(candidates: string[]): Promise<boolean> {
     // With several candidates the request named no single method (a malformed body): it goes on
     // to validation when any of them is usable, so the client learns what is wrong with it.
     for (const id of candidates) if (await this.registry.isUsable(id)) return true;
