@@ -32,7 +32,7 @@ export function requestLine(request: FastifyRequest & RequestWithPrincipal, repl
   };
 }
 
-export function requestLineLevel(line: RequestLine): Level {
+export function requestLineLevel(line: Pick<RequestLine, 'status' | 'route' | 'path'>): Level {
   if (line.status >= 500) return 'error';
   return PROBE_ROUTES.has(line.route ?? line.path) ? 'debug' : 'info';
 }
@@ -44,8 +44,10 @@ export function requestLineLevel(line: RequestLine): Level {
  */
 export function logCompletedRequests(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const line = requestLine(request, reply);
-    logger[requestLineLevel(line)](line, 'request completed');
+    // The line is built only when its level is logged (not at LOG_LEVEL=warn, say).
+    const route = request.routeOptions?.url ?? null;
+    const level = requestLineLevel({ status: reply.statusCode, route, path: route ?? request.url.split('?')[0] });
+    if (logger.isLevelEnabled(level)) logger[level](requestLine(request, reply), 'request completed');
     done();
   });
 }
