@@ -49,7 +49,8 @@ export class AccessTokenGuard implements CanActivate {
     if (!token) throw Errors.unauthenticated();
     const claims = this.tokens.verify(token);
     if (!claims) throw Errors.invalidToken();
-    const session = await this.sessions.findUsable(claims.sid, claims.sub);
+    const found = this.sessions.findUsable(claims.sid, claims.sub);
+    const session = found instanceof Promise ? await found : found;
     if (!session) throw Errors.invalidToken('The session of this access token has ended.');
     request.principal = { userId: claims.sub, sessionId: claims.sid, roles: Array.isArray(claims.roles) ? claims.roles : [] };
     requestContext.identify(claims.sub, claims.sid);

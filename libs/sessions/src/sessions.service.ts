@@ -9,6 +9,9 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
 import { sessionsConfig } from './sessions.config';
 
+const usableOrNull = (session: SessionEntity | null): SessionEntity | null =>
+  !session || session.revokedAt || session.expiresAt <= new Date() || !session.user?.isActive ? null : session;
+
 export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** 256 random bits, URL-safe. */
@@ -125,18 +128,18 @@ export class SessionsService {
 
   /**
    * The session behind an access token, if it may still be used. Read on every authenticated
-   * request, so it may come from the AccountStateCache; expiry is checked against the clock anyway.
+   * request, so it may come from the AccountStateCache (then without a promise, like the cache);
+   * expiry is checked against the clock anyway.
    */
-  async findUsable(sessionId: string, userId: string): Promise<SessionEntity | null> {
-    const session = await this.cache.read(userId, `session:${sessionId}`, () =>
+  findUsable(sessionId: string, userId: string): SessionEntity | null | Promise<SessionEntity | null> {
+    const session = this.cache.read(userId, `session:${sessionId}`, () =>
       this.sessions
         .createQueryBuilder('session')
         .innerJoinAndSelect('session.user', 'user')
         .where('session.id = :sessionId AND session.userId = :userId', { sessionId, userId })
         .getOne(),
     );
-    if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user?.isActive) return null;
-    return session;
+    return session instanceof Promise ? session.then(usableOrNull) : usableOrNull(session);
   }
 
   /** Records a fresh proof of identity on the session (POST /auth/reauthenticate). */

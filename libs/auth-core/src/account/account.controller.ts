@@ -17,7 +17,7 @@ export class AccountController {
   @ApiOperation({ summary: 'My account' })
   @ApiOkResponse({ type: UserDto })
   @ApiAuthenticated()
-  me(@CurrentUser() principal: Principal): Promise<UserDto> {
+  me(@CurrentUser() principal: Principal): UserDto | Promise<UserDto> {
     return this.views.byId(principal.userId);
   }
 

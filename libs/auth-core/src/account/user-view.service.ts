@@ -19,8 +19,8 @@ export class UserViewService {
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
-  /** The view `GET /me` answers, which may come from the AccountStateCache. */
-  byId(userId: string): Promise<UserDto> {
+  /** The view `GET /me` answers, which may come from the AccountStateCache (then as it is). */
+  byId(userId: string): UserDto | Promise<UserDto> {
     return this.cache.read(userId, 'view', async () => this.of(await this.users.getById(userId)));
   }
 

@@ -59,8 +59,10 @@ export class AccountStateCache {
    * The cached value of `key` for this user, or what `load` reads (remembered when allowed).
    * Concurrent misses share one `load`, so an expiry under load costs one read, not one per
    * waiting request. `load` runs for every call while caching is off (`AUTH_CACHE_MS=0`).
+   * A remembered value comes back as it is, not in a promise: every authenticated request reads
+   * here, and a promise per hit was measurable. Callers await the result either way.
    */
-  read<T>(userId: string, key: string, load: () => Promise<T>): Promise<T> {
+  read<T>(userId: string, key: string, load: () => Promise<T>): T | Promise<T> {
     if (this.ttlMs === 0) return load();
     let bucket = this.users.get(userId);
     if (!bucket) this.users.set(userId, (bucket = emptyBucket()));
@@ -68,7 +70,7 @@ export class AccountStateCache {
     // committed must not answer one that arrives after.
     if (bucket.quietUntil > Date.now()) return load();
     const cached = bucket.entries.get(key);
-    if (cached && cached.expiresAt > Date.now()) return Promise.resolve(cached.value as T);
+    if (cached && cached.expiresAt > Date.now()) return cached.value as T;
     const inProgress = bucket.loading.get(key);
     if (inProgress) return inProgress as Promise<T>;
     const readAt = Date.now();
