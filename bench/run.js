@@ -33,6 +33,7 @@ const {
   writeSigningKey,
   createDatabase,
   serviceEnv,
+  tuningOf,
 } = require('./lib/service');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -272,8 +273,9 @@ async function main() {
 
     log(`starting the service (${options.db}) and the bare Nest app`);
     // cwd is the scratch directory so that a developer's .env in the repository is not loaded.
+    const env = serviceEnv({ port: servicePort, keysDir, databaseUrl: database.url, admin, sinks });
     const service = startNode('identity-api', [SERVICE_MAIN], {
-      env: serviceEnv({ port: servicePort, keysDir, databaseUrl: database.url, admin, sinks }),
+      env,
       cwd: tmpDir,
       logFile: path.join(tmpDir, 'service.log'),
     });
@@ -406,7 +408,7 @@ async function main() {
       machine: machine(database.description),
       argon2,
       phases,
-      service: { memoryAtReady, memory: serviceMemory, log: serviceLog },
+      service: { settings: tuningOf(env), memoryAtReady, memory: serviceMemory, log: serviceLog },
       warnings,
     };
     addWarnings(results);

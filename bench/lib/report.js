@@ -17,6 +17,12 @@ function machine(dbDescription) {
   };
 }
 
+/** The tuning knobs the service ran with, as a sentence for the report's header. */
+const settingsNote = (settings = {}) => {
+  const entries = Object.entries(settings);
+  return entries.length ? ` Service settings: ${entries.map(([name, value]) => `${name}=${value}`).join(', ')}.` : '';
+};
+
 const fmt = (value, digits = 0) =>
   value === null || value === undefined || Number.isNaN(value)
     ? '—'
@@ -163,7 +169,8 @@ function markdown(results) {
     '',
     `${m.cpuModel}, ${m.availableParallelism} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ` +
       `database ${m.db}, commit ${results.git.commit}${results.git.dirty ? ' (with uncommitted changes)' : ''}, ` +
-      `${results.options.durationSeconds} s per phase. The load generator shares the machine.`,
+      `${results.options.durationSeconds} s per phase. The load generator shares the machine.` +
+      settingsNote(results.service.settings),
     '',
     table,
     '',

@@ -127,6 +127,21 @@ async function createDatabase(options, tmpDir) {
   };
 }
 
+/** Settings that are part of the experiment: passed on from the shell, recorded with the results. */
+const TUNING_KNOBS = [
+  'UV_THREADPOOL_SIZE',
+  'DATABASE_POOL_SIZE',
+  'JWT_ALGORITHM',
+  'WORKER_THREAD_NICE',
+  'AUTH_CACHE_MS',
+  'MALLOC_ARENA_MAX',
+];
+
+/** The tuning knobs (and argon2 parameters) a service environment sets, for the report. */
+function tuningOf(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => TUNING_KNOBS.includes(name) || name.startsWith('ARGON2_')));
+}
+
 /**
  * Production settings, built from scratch rather than inherited, so a developer's shell
  * (REDIS_URL, CORS_ORIGINS, LOG_LEVEL=debug…) cannot change what is measured. Knobs that are
@@ -134,19 +149,7 @@ async function createDatabase(options, tmpDir) {
  */
 function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   const env = { NODE_ENV: 'production' };
-  for (const name of [
-    'PATH',
-    'HOME',
-    'LANG',
-    'TZ',
-    'TMPDIR',
-    'UV_THREADPOOL_SIZE',
-    'DATABASE_POOL_SIZE',
-    'JWT_ALGORITHM',
-    'WORKER_THREAD_NICE',
-    'AUTH_CACHE_MS',
-    'MALLOC_ARENA_MAX',
-  ]) {
+  for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', ...TUNING_KNOBS]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
   for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
@@ -182,4 +185,5 @@ module.exports = {
   writeSigningKey,
   createDatabase,
   serviceEnv,
+  tuningOf,
 };
