@@ -160,6 +160,7 @@ function addWarnings(results) {
       );
   };
   check('bare GET', p.bare);
+  check('bare GET after refresh', p.bareAfter);
   check('/me probe idle', p.meIdle);
   check('login', p.login);
   check('login during /me probe', p.meUnderLogin.login);
@@ -169,6 +170,7 @@ function addWarnings(results) {
   const busy = [
     ['argon2 measurement', results.argon2],
     ['bare GET', p.bare],
+    ['bare GET after refresh', p.bareAfter],
     ['/me probe idle', p.meIdle],
     ['login', p.login],
     ['login + /me probe', p.meUnderLogin],
@@ -315,15 +317,14 @@ async function main() {
       for (const child of children) if (!isRunning(child)) throw new Error(`${child.benchName} died during the run:\n${logTail(child)}`);
     };
 
-    log(`bare Nest GET: ${warmupSeconds} s warm-up + ${D} s`);
-    await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: warmupSeconds });
-    phases.bare = await withCpu(bare.pid, async () =>
-      summarize(await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: D })),
-    );
-    // Idle or not, nothing of it should stay on the machine for the rest of the run.
-    await stopChild(bare);
-    children.splice(children.indexOf(bare), 1);
-    mustRun();
+    // The baseline is measured next to each token phase it is compared with: right before
+    // GET /me and right after refresh. This machine's speed drifts by tens of percent over minutes,
+    // and a ratio of two numbers taken far apart measured the drift too.
+    const measureBare = async (label) => {
+      log(`bare Nest GET (${label}): ${warmupSeconds} s warm-up + ${D} s`);
+      await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: warmupSeconds });
+      return withCpu(bare.pid, async () => summarize(await cannon({ url: `${bareUrl}/`, connections: options.connections, duration: D })));
+    };
 
     const probeSeconds = Math.max(1, D - 2);
     // GET /me at a constant rate (open loop): what a token-authenticated call sees, idle and
@@ -334,6 +335,14 @@ async function main() {
         durationSeconds: probeSeconds,
         headers: { authorization: `Bearer ${first.accessToken}` },
       });
+    const meLoad = (duration) => ({
+      url: `${serviceUrl}/api/v1/me`,
+      headers: { authorization: `Bearer ${first.accessToken}`, 'user-agent': 'identity-bench' },
+      connections: options.connections,
+      duration,
+    });
+    // A service just started compiles its hot paths during its first requests.
+    await cannon(meLoad(warmupSeconds));
     log(`GET /me at ${options.probeRate}/s, service idle: ${probeSeconds} s`);
     phases.meIdle = await withCpu(service.pid, meProbe);
     mustRun();
@@ -363,12 +372,8 @@ async function main() {
     });
     mustRun();
 
-    const meLoad = (duration) => ({
-      url: `${serviceUrl}/api/v1/me`,
-      headers: { authorization: `Bearer ${first.accessToken}`, 'user-agent': 'identity-bench' },
-      connections: options.connections,
-      duration,
-    });
+    phases.bare = await measureBare('before GET /me');
+    mustRun();
     log(`GET /me with a bearer token: ${warmupSeconds} s warm-up + ${D} s`);
     await cannon(meLoad(warmupSeconds));
     phases.me = await withCpu(service.pid, async () => summarize(await cannon(meLoad(D))));
@@ -384,9 +389,13 @@ async function main() {
     await cannon({ ...warm.options, duration: warmupSeconds });
     const chained = chainedRefreshOptions(serviceUrl, refreshTokens.slice(C), C);
     phases.refresh = await withCpu(service.pid, async () => summarize(await cannon({ ...chained.options, duration: D })));
-    phases.refresh.ratioToBare = phases.refresh.okPerSecond / phases.bare.okPerSecond;
     phases.refresh.chain = chained.stats;
     phases.refresh.setupLogins = { succeeded: sessions.responses.length, attempts: sessions.attempts, failures: sessions.failures };
+    mustRun();
+    phases.bareAfter = await measureBare('after refresh');
+    phases.refresh.ratioToBare = phases.refresh.okPerSecond / phases.bareAfter.okPerSecond;
+    await stopChild(bare);
+    children.splice(children.indexOf(bare), 1);
     mustRun();
 
     // Requests autocannon abandoned at the end of the last phase are still running in the
