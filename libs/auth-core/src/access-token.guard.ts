@@ -66,17 +66,18 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   private ruleOf(context: ExecutionContext): RouteRule {
-    const targets = [context.getHandler(), context.getClass()];
-    let byHandler = this.rules.get(targets[1]);
-    if (!byHandler) this.rules.set(targets[1], (byHandler = new Map()));
-    let rule = byHandler.get(targets[0]);
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new Map()));
+    let rule = byHandler.get(handler);
     if (!rule) {
+      const targets = [handler, controller];
       rule = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
         permissions: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, targets) ?? [],
         recentAuthentication: this.reflector.getAllAndOverride<boolean>(REQUIRES_RECENT_AUTHENTICATION, targets) ?? false,
       };
-      byHandler.set(targets[0], rule);
+      byHandler.set(handler, rule);
     }
     return rule;
   }

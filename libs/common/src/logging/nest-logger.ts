@@ -35,19 +35,15 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
-    const fields: Record<string, unknown> = {};
-    // Nest's Logger pads a missing argument with undefined before the context it appends.
+    // Nest's Logger appends the context, padding a missing argument with undefined before it.
+    const fields: Record<string, unknown> = params.length ? { context: params[params.length - 1] } : {};
     const rest = params.slice(0, -1).filter((param) => param !== undefined);
-    if (params.length) fields.context = params[params.length - 1];
     const write = this.pino[level].bind(this.pino) as (fields: object, ...rest: unknown[]) => void;
-    if (message instanceof Error) fields.err = message;
-    else if (message && typeof message === 'object') Object.assign(fields, message);
-    else if (isStackTrace(level, rest)) {
-      // Nest's exception handlers call error(message, stack, context).
-      fields.err = Object.assign(new Error(String(message)), { stack: rest[0] });
-      return write(fields);
-    } else return write(fields, String(message), ...rest);
-    write(fields, ...rest);
+    if (message instanceof Error) write({ ...fields, err: message }, ...rest);
+    else if (message && typeof message === 'object') write({ ...fields, ...message }, ...rest);
+    // Nest's exception handlers call error(message, stack, context).
+    else if (isStackTrace(level, rest)) write({ ...fields, err: Object.assign(new Error(String(message)), { stack: rest[0] }) });
+    else write(fields, String(message), ...rest);
   }
 }
 
