@@ -137,9 +137,11 @@ const TUNING_KNOBS = [
   'MALLOC_ARENA_MAX',
 ];
 
-/** The tuning knobs (and argon2 parameters) a service environment sets, for the report. */
+const isTuningKnob = (name) => TUNING_KNOBS.includes(name) || name.startsWith('ARGON2_');
+
+/** The tuning knobs (argon2 parameters included) a service environment sets, for the report. */
 function tuningOf(env) {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => TUNING_KNOBS.includes(name) || name.startsWith('ARGON2_')));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => isTuningKnob(name)));
 }
 
 /**
@@ -149,10 +151,9 @@ function tuningOf(env) {
  */
 function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   const env = { NODE_ENV: 'production' };
-  for (const name of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', ...TUNING_KNOBS]) {
-    if (process.env[name] !== undefined) env[name] = process.env[name];
+  for (const name of Object.keys(process.env)) {
+    if (['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'].includes(name) || isTuningKnob(name)) env[name] = process.env[name];
   }
-  for (const name of Object.keys(process.env)) if (name.startsWith('ARGON2_')) env[name] = process.env[name];
   // As the Dockerfile and `npm run start:prod` set it (see "Memory" in bench/README.md).
   env.MALLOC_ARENA_MAX ??= '1';
   return {

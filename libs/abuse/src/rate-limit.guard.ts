@@ -54,12 +54,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  /** Routes without limits are answered here; the throttler (whose shouldSkip stays false) sees the rest. */
   override canActivate(context: ExecutionContext): Promise<boolean> {
     return this.isLimited(context) ? super.canActivate(context) : NOT_LIMITED;
-  }
-
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !this.isLimited(context);
   }
 
   private isLimited(context: ExecutionContext): boolean {
