@@ -78,7 +78,13 @@ function gitInfo() {
 /** The format libs/sessions/src/key-store.ts reads: `<dir>/<epoch-ms>.pem`, PKCS#8, mode 0600. */
 function writeSigningKey(dir, algorithm) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey } = algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const newKeyPair = {
+    RS256: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ES256: () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
+    EdDSA: () => generateKeyPairSync('ed25519'),
+  }[algorithm];
+  if (!newKeyPair) throw new Error(`JWT_ALGORITHM=${algorithm}: the bench makes RS256, ES256 or EdDSA keys`);
+  const { privateKey } = newKeyPair();
   const file = path.join(dir, `${Date.now()}.pem`);
   fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
 }

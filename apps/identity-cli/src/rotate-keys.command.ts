@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { Command, CommandRunner, Help, Option } from 'nest-commander';
-import { generateSigningKey, loadSessionsConfig, loadSigningKeys, SessionsConfig, SigningAlgorithm } from '@identity/sessions';
+import {
+  generateSigningKey,
+  loadSessionsConfig,
+  loadSigningKeys,
+  SessionsConfig,
+  SIGNING_ALGORITHMS,
+  SigningAlgorithm,
+} from '@identity/sessions';
 import { CliError } from './cli-errors';
 
-const ALGORITHMS: SigningAlgorithm[] = ['RS256', 'EdDSA'];
+const ALGORITHMS: SigningAlgorithm[] = [...SIGNING_ALGORITHMS];
 
 interface RotateKeysOptions {
   algorithm?: SigningAlgorithm;

@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { calculateJwkThumbprint } from 'jose';
 import { generateSigningKey, loadSigningKeys } from './key-store';
+import { SIGNING_ALGORITHMS } from './sessions.config';
 
 function withDir(run: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'keys-spec-'));
@@ -44,11 +47,37 @@ describe('signing key store', () => {
     });
   });
 
-  it('ignores files that are not keys and rejects unsupported key types', () => {
+  it('makes a key of each algorithm, its kid the RFC 7638 thumbprint of its public JWK', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-spec-'));
+    try {
+      for (const [index, algorithm] of SIGNING_ALGORITHMS.entries()) {
+        const key = generateSigningKey(dir, algorithm, index + 1);
+        expect(key.algorithm).toBe(algorithm);
+        const jwk = key.publicKey.export({ format: 'jwk' });
+        expect(key.kid).toBe(await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256'));
+      }
+      const loaded = loadSigningKeys({ keysDir: dir, algorithm: 'ES256', generateMissingKeys: false });
+      expect(loaded.map((key) => key.algorithm)).toEqual([...SIGNING_ALGORITHMS]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores files that are not keys', () => {
     withDir((dir) => {
       writeFileSync(join(dir, 'README.txt'), 'not a key');
       generateSigningKey(dir, 'RS256', 1);
       expect(loadSigningKeys({ keysDir: dir, algorithm: 'RS256', generateMissingKeys: false })).toHaveLength(1);
+    });
+  });
+
+  it('refuses a key no supported algorithm signs with, naming its curve', () => {
+    withDir((dir) => {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+      writeFileSync(join(dir, '1.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      expect(() => loadSigningKeys({ keysDir: dir, algorithm: 'ES256', generateMissingKeys: true })).toThrow(
+        /unsupported signing key type ec \(secp384r1\); use RSA \(RS256\), EC P-256 \(ES256\) or Ed25519 \(EdDSA\)/,
+      );
     });
   });
 });

@@ -28,22 +28,41 @@ const KEY_FILE = /^(\d+)\.pem$/;
 
 function algorithmOf(key: KeyObject): SigningAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  // ES256 is defined for P-256 only; a key on another curve would need another algorithm name.
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
-  throw new Error(`unsupported signing key type ${key.asymmetricKeyType}; use RSA (RS256) or Ed25519 (EdDSA)`);
+  const type = key.asymmetricKeyType === 'ec' ? `ec (${key.asymmetricKeyDetails?.namedCurve})` : key.asymmetricKeyType;
+  throw new Error(`unsupported signing key type ${type}; use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`);
 }
+
+/** A new private key of the type each algorithm signs with. */
+const NEW_KEY_PAIR: Record<SigningAlgorithm, () => { privateKey: KeyObject }> = {
+  RS256: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  ES256: () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
+  EdDSA: () => generateKeyPairSync('ed25519'),
+};
+
+/** The members RFC 7638 hashes for each key type, in the order it prescribes (lexicographic). */
+const THUMBPRINT_MEMBERS: Record<string, (keyof JsonWebKey)[]> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+};
 
 /** RFC 7638 thumbprint: a key id derived from the key itself, stable across instances. */
 export function thumbprint(jwk: JsonWebKey): string {
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  const members = Object.fromEntries(THUMBPRINT_MEMBERS[jwk.kty!].map((name) => [name, jwk[name]]));
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
 export function parseSigningKey(pem: string, createdAt: number): SigningKey {
   const privateKey = createPrivateKey(pem);
+  // First: it refuses key types the thumbprint has no members for.
+  const algorithm = algorithmOf(privateKey);
   const publicKey = createPublicKey(privateKey);
   return {
     kid: thumbprint(publicKey.export({ format: 'jwk' })),
-    algorithm: algorithmOf(privateKey),
+    algorithm,
     privateKey,
     publicKey,
     publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
@@ -55,7 +74,7 @@ export function parseSigningKey(pem: string, createdAt: number): SigningKey {
 /** Generates a new signing key into the directory; it becomes the current key. */
 export function generateSigningKey(dir: string, algorithm: SigningAlgorithm, now = Date.now()): SigningKey {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey } = algorithm === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+  const { privateKey } = NEW_KEY_PAIR[algorithm]();
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const file = join(dir, `${now}.pem`);
   writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });

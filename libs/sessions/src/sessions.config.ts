@@ -3,13 +3,19 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ConfigValidationError, DURATION_PATTERN, isProduction, parseDuration, validateEnv } from '@identity/common';
 
-export type SigningAlgorithm = 'RS256' | 'EdDSA';
+/**
+ * Access-token signature algorithms. RS256 is the one every JWT library verifies, and the cheapest
+ * to verify; ES256 signs about 8× faster and is verified by the same libraries (jsonwebtoken,
+ * passport-jwt, jose); EdDSA signs as fast but jsonwebtoken cannot verify it.
+ */
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 export const DEFAULT_KEYS_DIR = 'data/keys';
 
 const duration = (name: string) => Matches(DURATION_PATTERN, { message: `${name} must be a duration such as 900, 15m, 12h or 30d` });
 
 class SessionsEnv {
-  @IsIn(['RS256', 'EdDSA'])
+  @IsIn(SIGNING_ALGORITHMS)
   JWT_ALGORITHM: SigningAlgorithm = 'RS256';
 
   @IsString()

@@ -57,7 +57,7 @@ export class TokenResponseDto {
   @ApiProperty({ example: 'Bearer' })
   tokenType: 'Bearer';
 
-  @ApiProperty({ description: 'Signed JWT (RS256 or EdDSA); verify with /.well-known/jwks.json.' })
+  @ApiProperty({ description: 'Signed JWT (RS256, ES256 or EdDSA, per JWT_ALGORITHM); verify with /.well-known/jwks.json.' })
   accessToken: string;
 
   @ApiProperty({ example: 900, description: 'Access token lifetime in seconds.' })
