@@ -11,3 +11,4 @@ export * from './job-run.entity';
 export * from './cluster-jobs.service';
 export * from './pool-limits';
 export * from './insert-row';
+export * from './prepared-statement';

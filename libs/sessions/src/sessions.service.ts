@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { AccountStateCache, AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
-import { insertRow, TransactionRunner } from '@identity/database';
+import { fromParameters, PreparedStatement, TransactionRunner } from '@identity/database';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
 import { sessionsConfig } from './sessions.config';
@@ -33,9 +33,59 @@ const invalidRefresh = () =>
     'The refresh token is invalid, expired or revoked.',
   );
 
+/** Every column of a new session row: the insert sets them all. */
+const SESSION_INSERT_COLUMNS = [
+  'id',
+  'userId',
+  'provider',
+  'ip',
+  'userAgent',
+  'deviceLabel',
+  'lastUsedAt',
+  'expiresAt',
+  'revokedAt',
+  'revokeReason',
+  'createdAt',
+  'authTime',
+  'amr',
+] as const;
+
 /** Owns sessions and the rotating refresh tokens bound to them. */
 @Injectable()
 export class SessionsService {
+  // The writes of every sign-in and refresh, their SQL written once (see PreparedStatement).
+  private readonly insertSession = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .insert()
+      .into(SessionEntity)
+      .values(fromParameters(...SESSION_INSERT_COLUMNS))
+      .updateEntity(false),
+  );
+  private readonly insertToken = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .insert()
+      .into(RefreshTokenEntity)
+      .values({ ...fromParameters('id', 'sessionId', 'tokenHash', 'expiresAt'), rotatedAt: () => 'NULL', replacedBy: () => 'NULL' })
+      .updateEntity(false),
+  );
+  /** Retires a token unless a concurrent refresh already did: one of them changes the row. */
+  private readonly retireToken = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .update(RefreshTokenEntity)
+      .set(fromParameters('rotatedAt', 'replacedBy'))
+      .where('id = :id AND rotated_at IS NULL'),
+  );
+  private readonly touchSession = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set(fromParameters('lastUsedAt', 'ip', 'userAgent'))
+      .where('id = :id'),
+  );
+
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
@@ -68,7 +118,7 @@ export class SessionsService {
       authTime: this.clock.now(),
       amr: amr.length ? amr.join(' ') : null,
     };
-    await insertRow(manager, SessionEntity, row);
+    await this.insertSession.run(manager, row);
     const session: SessionEntity = row;
     const { token, expiresAt } = await this.insertRefreshToken(manager, session, now);
     return { session, refreshToken: token, refreshExpiresAt: expiresAt };
@@ -102,15 +152,10 @@ export class SessionsService {
 
     const outcome = await this.transactions.run(async (manager) => {
       const replacementId = newId();
-      const retired = await manager
-        .createQueryBuilder()
-        .update(RefreshTokenEntity)
-        .set({ rotatedAt: now, replacedBy: replacementId })
-        .where('id = :id AND rotated_at IS NULL', { id: existing.id })
-        .execute();
-      if (retired.affected !== 1) return null;
+      const retired = await this.retireToken.run(manager, { id: existing.id, rotatedAt: now, replacedBy: replacementId });
+      if (retired !== 1) return null;
       const issued = await this.insertRefreshToken(manager, session, now, replacementId);
-      await manager.update(SessionEntity, { id: session.id }, { lastUsedAt: now, ip: client.ip, userAgent: client.userAgent });
+      await this.touchSession.run(manager, { id: session.id, lastUsedAt: now, ip: client.ip, userAgent: client.userAgent });
       await this.events.publish({
         action: 'token.refreshed',
         success: true,
@@ -213,14 +258,7 @@ export class SessionsService {
     const token = newRefreshToken();
     const idleEnd = now.getTime() + this.config.refreshIdleTtl * 1000;
     const expiresAt = new Date(Math.min(idleEnd, session.expiresAt.getTime()));
-    await insertRow(manager, RefreshTokenEntity, {
-      id,
-      sessionId: session.id,
-      tokenHash: hashRefreshToken(token),
-      expiresAt,
-      rotatedAt: null,
-      replacedBy: null,
-    });
+    await this.insertToken.run(manager, { id, sessionId: session.id, tokenHash: hashRefreshToken(token), expiresAt });
     return { token, expiresAt };
   }
 }
