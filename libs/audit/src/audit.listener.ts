@@ -2,10 +2,27 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { newId, requestContext, SECURITY_EVENT, SecurityEvent } from '@identity/common';
-import { insertRow } from '@identity/database';
+import { fromParameters, PreparedStatement } from '@identity/database';
 import { AuditLogEntity } from './audit-log.entity';
+
+/** The columns an entry is written with: all of them. */
+const AUDIT_COLUMNS = [
+  'id',
+  'action',
+  'success',
+  'userId',
+  'actorId',
+  'sessionId',
+  'errorCode',
+  'ip',
+  'userAgent',
+  'method',
+  'endpoint',
+  'metadata',
+  'durationMs',
+  'createdAt',
+] as const;
 
 /**
  * Writes every security event to audit_logs. Modules never call the audit log; they publish
@@ -14,6 +31,16 @@ import { AuditLogEntity } from './audit-log.entity';
  */
 @Injectable()
 export class AuditListener {
+  /** Every sign-in and refresh writes one: its SQL is written once (see PreparedStatement). */
+  private readonly insertEntry = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .insert()
+      .into(AuditLogEntity)
+      .values(fromParameters(...AUDIT_COLUMNS))
+      .updateEntity(false),
+  );
+
   constructor(@InjectRepository(AuditLogEntity) private readonly logs: Repository<AuditLogEntity>) {}
 
   @OnEvent(SECURITY_EVENT, { promisify: true, suppressErrors: false })
@@ -38,7 +65,6 @@ export class AuditListener {
       // which the (created_at, id) pagination cursor relies on.
       createdAt: new Date(),
     };
-    // Metadata is free-form JSON, which TypeORM's deep-partial insert type cannot follow.
-    await insertRow(event.manager ?? this.logs.manager, AuditLogEntity, row as QueryDeepPartialEntity<AuditLogEntity>);
+    await this.insertEntry.run(event.manager ?? this.logs.manager, row);
   }
 }

@@ -1,29 +1,46 @@
 import { EntityManager, ObjectLiteral, QueryBuilder } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
- * A statement whose SQL the query builder writes once, on first use; each run only binds new
- * values. Writing the SQL is most of what TypeORM costs for a small statement (a tenth of the
- * CPU of a refresh, which runs four of them), and the paths every sign-in and refresh take run
- * the same few statements each time.
+ * A statement on one entity's table whose SQL the query builder writes once, on first use; each
+ * run only binds new values. Writing the SQL is most of what TypeORM costs for a small statement
+ * (a tenth of the CPU of a refresh, which runs four of them), and the paths every sign-in and
+ * refresh take run the same few statements each time.
  *
  * The builder must leave every value as a named parameter, `set` and `values` included (write
- * `() => ':name'` there), so the SQL it writes holds no value of its own. Values are bound by the
- * driver exactly as the query builder binds its parameters (dates in the stored format). Keep one
- * instance per service: the SQL is in the dialect of the first manager it runs on.
+ * `() => ':name'` there, see `fromParameters`), so the SQL it writes holds no value of its own.
+ * A parameter named after a property of the entity is converted as that column stores it (dates,
+ * JSON, booleans on SQLite), as the query builder converts values; others are bound as given.
+ * Keep one instance per service: the SQL is in the dialect of the first manager it runs on.
  */
 export class PreparedStatement {
-  private sql?: string;
+  private prepared?: { sql: string; columns: Map<string, ColumnMetadata> };
 
   constructor(private readonly build: (manager: EntityManager) => QueryBuilder<ObjectLiteral>) {}
 
-  /** Runs in the manager's transaction; returns how many rows it changed. */
+  /** Runs it, in the manager's transaction if it has one; returns how many rows it changed. */
   async run(manager: EntityManager, parameters: ObjectLiteral): Promise<number> {
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) throw new Error('a prepared statement runs inside a transaction (TransactionRunner)');
-    this.sql ??= this.build(manager).getQuery();
-    const [query, values] = manager.connection.driver.escapeQueryWithParameters(this.sql, parameters);
-    const result = await runner.query(query, values, true);
-    return result.affected ?? 0;
+    const { sql, columns } = (this.prepared ??= this.prepare(manager));
+    const { driver } = manager.connection;
+    const stored: ObjectLiteral = {};
+    for (const [name, value] of Object.entries(parameters)) {
+      const column = columns.get(name);
+      stored[name] = column ? driver.preparePersistentValue(value, column) : value;
+    }
+    const [query, values] = driver.escapeQueryWithParameters(sql, stored);
+    const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+    try {
+      return (await runner.query(query, values, true)).affected ?? 0;
+    } finally {
+      if (runner !== manager.queryRunner) await runner.release();
+    }
+  }
+
+  private prepare(manager: EntityManager) {
+    const builder = this.build(manager);
+    const table = builder.expressionMap.mainAlias?.metadata;
+    if (!table) throw new Error('a prepared statement works on the table of one entity');
+    return { sql: builder.getQuery(), columns: new Map(table.columns.map((column) => [column.propertyName, column])) };
   }
 }
 
