@@ -141,6 +141,7 @@ const TUNING_KNOBS = [
   'WORKER_THREAD_NICE',
   'AUTH_CACHE_MS',
   'MALLOC_ARENA_MAX',
+  'NODE_OPTIONS',
 ];
 
 const isTuningKnob = (name) => TUNING_KNOBS.includes(name) || name.startsWith('ARGON2_');
@@ -160,8 +161,9 @@ function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   for (const name of Object.keys(process.env)) {
     if (['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'].includes(name) || isTuningKnob(name)) env[name] = process.env[name];
   }
-  // As the Dockerfile and `npm run start:prod` set it (see "Memory" in bench/README.md).
+  // As the Dockerfile and `npm run start:prod` set them (see "Memory" in bench/README.md).
   env.MALLOC_ARENA_MAX ??= '1';
+  env.NODE_OPTIONS ??= '--max-old-space-size=384';
   return {
     ...env,
     PORT: String(port),
