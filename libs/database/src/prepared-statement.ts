@@ -1,4 +1,4 @@
-import { EntityManager, ObjectLiteral, QueryBuilder } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral, QueryBuilder, QueryResult } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
@@ -20,6 +20,15 @@ export class PreparedStatement {
 
   /** Runs it, in the manager's transaction if it has one; returns how many rows it changed. */
   async run(manager: EntityManager, parameters: ObjectLiteral): Promise<number> {
+    return (await this.execute(manager, parameters)).affected ?? 0;
+  }
+
+  /** Runs a SELECT; its rows as the driver returns them, columns named `<alias>_<column>` (see entityFromRow). */
+  async rows(manager: EntityManager, parameters: ObjectLiteral): Promise<ObjectLiteral[]> {
+    return (await this.execute(manager, parameters)).records;
+  }
+
+  private async execute(manager: EntityManager, parameters: ObjectLiteral): Promise<QueryResult> {
     const { sql, columns } = (this.prepared ??= this.prepare(manager));
     const { driver } = manager.connection;
     const stored: ObjectLiteral = {};
@@ -30,7 +39,7 @@ export class PreparedStatement {
     const [query, values] = driver.escapeQueryWithParameters(sql, stored);
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
-      return (await runner.query(query, values, true)).affected ?? 0;
+      return await runner.query(query, values, true);
     } finally {
       if (runner !== manager.queryRunner) await runner.release();
     }
@@ -47,4 +56,24 @@ export class PreparedStatement {
 /** `{ a: () => ':a', b: () => ':b' }`: columns set from the parameters of the same names. */
 export function fromParameters<K extends string>(...names: K[]): Record<K, () => string> {
   return Object.fromEntries(names.map((name) => [name, () => `:${name}`])) as Record<K, () => string>;
+}
+
+/**
+ * One alias's columns in a row of a prepared SELECT, as the entity's property values: converted
+ * from the stored form as TypeORM converts them (dates, booleans, JSON). A plain object with the
+ * entity's shape; relations are not followed.
+ */
+export function entityFromRow<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  alias: string,
+  row: ObjectLiteral,
+): T {
+  const { driver } = manager.connection;
+  const values: ObjectLiteral = {};
+  for (const column of manager.connection.getMetadata(entity).columns) {
+    const key = `${alias}_${column.databaseName}`;
+    if (key in row) values[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+  }
+  return values as T;
 }

@@ -4,7 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { AccountStateCache, AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
-import { fromParameters, PreparedStatement, TransactionRunner } from '@identity/database';
+import { UserEntity } from '@identity/users';
+import { entityFromRow, fromParameters, PreparedStatement, TransactionRunner } from '@identity/database';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
 import { sessionsConfig } from './sessions.config';
@@ -53,7 +54,16 @@ const SESSION_INSERT_COLUMNS = [
 /** Owns sessions and the rotating refresh tokens bound to them. */
 @Injectable()
 export class SessionsService {
-  // The writes of every sign-in and refresh, their SQL written once (see PreparedStatement).
+  // The statements of every sign-in and refresh, their SQL written once (see PreparedStatement).
+  /** A refresh token with its session, and whether the session's user is active: one statement. */
+  private readonly findToken = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder(RefreshTokenEntity, 'token')
+      .innerJoinAndSelect('token.session', 'session')
+      .innerJoin('session.user', 'user')
+      .addSelect('user.isActive')
+      .where('token.tokenHash = :tokenHash'),
+  );
   private readonly insertSession = new PreparedStatement((manager) =>
     manager
       .createQueryBuilder()
@@ -133,13 +143,7 @@ export class SessionsService {
    * stolen token (after the grace: the whole session is revoked).
    */
   async rotate(presented: string, client: ClientContext): Promise<IssuedSession> {
-    // A query builder rather than findOne with relations: findOne makes that two statements.
-    const existing = await this.refreshTokens
-      .createQueryBuilder('token')
-      .leftJoinAndSelect('token.session', 'session')
-      .leftJoinAndSelect('session.user', 'user')
-      .where('token.tokenHash = :tokenHash', { tokenHash: hashRefreshToken(presented) })
-      .getOne();
+    const existing = await this.findRefreshToken(hashRefreshToken(presented));
     const now = new Date();
     if (!existing?.session) return this.refuse(invalidRefresh(), 'unknown_token');
     const session = existing.session;
@@ -217,6 +221,16 @@ export class SessionsService {
     const result = await (manager ?? this.sessions.manager).update(SessionEntity, where, { revokedAt: new Date(), revokeReason: reason });
     this.cache.forgetUser(userId);
     return result.affected ?? 0;
+  }
+
+  private async findRefreshToken(tokenHash: string): Promise<RefreshTokenEntity | null> {
+    const manager = this.refreshTokens.manager;
+    const [row] = await this.findToken.rows(manager, { tokenHash });
+    if (!row) return null;
+    const token = entityFromRow(manager, RefreshTokenEntity, 'token', row);
+    token.session = entityFromRow(manager, SessionEntity, 'session', row);
+    token.session.user = entityFromRow(manager, UserEntity, 'user', row);
+    return token;
   }
 
   /** Records a refused refresh, then throws the error the client gets. */
