@@ -60,4 +60,10 @@ describe('prepared statements', () => {
     expect(await switchOff.run(dataSource.manager, { id: 'g1', isOn: true })).toBe(0);
     expect(await find.rows(dataSource.manager, { id: 'nothing' })).toEqual([]);
   });
+
+  it('refuse a run without one of its parameters, and a parameter that is no column', async () => {
+    await expect(switchOff.run(dataSource.manager, { id: 'g1' })).rejects.toThrow('prepared statement run without its parameter isOn');
+    const stray = new PreparedStatement((manager) => manager.createQueryBuilder(Gadget, 'gadget').where('gadget.id = :colour'));
+    await expect(stray.rows(dataSource.manager, { colour: 'blue' })).rejects.toThrow('parameter colour is not a column of Gadget');
+  });
 });

@@ -9,13 +9,12 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
  *
  * The builder must leave every value as a named parameter, `set` and `values` included (write
  * `() => ':name'` there, see `fromParameters`), so the SQL it writes holds no value of its own.
- * A parameter named after a property of the statement's main entity is converted as that column
- * stores it (dates, JSON, booleans on SQLite), as the query builder converts values; others are
- * bound as given.
+ * Every parameter names a property of the statement's main entity, and its value is converted
+ * as that column stores it (dates, JSON, booleans on SQLite), as the query builder converts values.
  * Keep one instance per service: the SQL is in the dialect of the first manager it runs on.
  */
 export class PreparedStatement {
-  private prepared?: { sql: string; columns: Map<string, ColumnMetadata> };
+  private prepared?: { sql: string; slots: { name: string; column: ColumnMetadata }[] };
 
   constructor(private readonly build: (manager: EntityManager) => QueryBuilder<ObjectLiteral>) {}
 
@@ -30,27 +29,39 @@ export class PreparedStatement {
   }
 
   private async execute(manager: EntityManager, parameters: ObjectLiteral): Promise<QueryResult> {
-    const { sql, columns } = (this.prepared ??= this.prepare(manager));
+    const { sql, slots } = (this.prepared ??= this.prepare(manager, Object.keys(parameters)));
     const { driver } = manager.connection;
-    const stored: ObjectLiteral = {};
-    for (const [name, value] of Object.entries(parameters)) {
-      const column = columns.get(name);
-      stored[name] = column ? driver.preparePersistentValue(value, column) : value;
-    }
-    const [query, values] = driver.escapeQueryWithParameters(sql, stored);
+    const values = slots.map(({ name, column }) => {
+      if (!(name in parameters)) throw new Error(`prepared statement run without its parameter ${name}`);
+      return driver.preparePersistentValue(parameters[name], column);
+    });
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
-      return await runner.query(query, values, true);
+      return await runner.query(sql, values, true);
     } finally {
       if (runner !== manager.queryRunner) await runner.release();
     }
   }
 
-  private prepare(manager: EntityManager) {
+  /**
+   * The SQL with its named parameters turned into the driver's positional ones, once, and the
+   * column each position fills. (The driver's own conversion, run per call, also writes numbers
+   * into the SQL on SQLite, which made every audit entry's duration a new statement to compile.)
+   */
+  private prepare(manager: EntityManager, names: string[]) {
     const builder = this.build(manager);
     const table = builder.expressionMap.mainAlias?.metadata;
     if (!table) throw new Error('a prepared statement works on the table of one entity');
-    return { sql: builder.getQuery(), columns: new Map(table.columns.map((column) => [column.propertyName, column])) };
+    const columns = new Map(names.map((name) => [name, table.columns.find((column) => column.propertyName === name)]));
+    const slots: { name: string; column: ColumnMetadata }[] = [];
+    const sql = builder.getQuery().replace(/:([A-Za-z0-9_]+)/g, (text, name: string) => {
+      if (!columns.has(name)) return text;
+      const column = columns.get(name);
+      if (!column) throw new Error(`prepared statement parameter ${name} is not a column of ${table.name}`);
+      slots.push({ name, column });
+      return manager.connection.driver.createParameter(name, slots.length - 1);
+    });
+    return { sql, slots };
   }
 }
 
