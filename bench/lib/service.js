@@ -2,7 +2,7 @@
 // The measured service: its build, a scratch database, a signing key and the production-like
 // environment it runs with. Shared by the benchmark (run.js) and the soak test (soak.js).
 const { spawnSync } = require('node:child_process');
-const { generateKeyPairSync, randomBytes } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -75,18 +75,13 @@ function gitInfo() {
   return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--', 'apps', 'libs') !== '' };
 }
 
-/** The format libs/sessions/src/key-store.ts reads: `<dir>/<epoch-ms>.pem`, PKCS#8, mode 0600. */
+/**
+ * A signing key made by the service's own key store (dist/, built before any run), in the
+ * directory format it reads, so the bench never drifts from what the service accepts.
+ */
 function writeSigningKey(dir, algorithm) {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const newKeyPair = {
-    RS256: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
-    ES256: () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
-    EdDSA: () => generateKeyPairSync('ed25519'),
-  }[algorithm];
-  if (!newKeyPair) throw new Error(`JWT_ALGORITHM=${algorithm}: the bench makes RS256, ES256 or EdDSA keys`);
-  const { privateKey } = newKeyPair();
-  const file = path.join(dir, `${Date.now()}.pem`);
-  fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  const { generateSigningKey } = require(path.join(ROOT, 'dist/libs/sessions/src/key-store.js'));
+  generateSigningKey(dir, algorithm);
 }
 
 async function createDatabase(options, tmpDir) {

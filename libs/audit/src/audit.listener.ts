@@ -3,26 +3,8 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { newId, requestContext, SECURITY_EVENT, SecurityEvent } from '@identity/common';
-import { fromParameters, PreparedStatement } from '@identity/database';
+import { PreparedStatement } from '@identity/database';
 import { AuditLogEntity } from './audit-log.entity';
-
-/** The columns an entry is written with: all of them. */
-const AUDIT_COLUMNS = [
-  'id',
-  'action',
-  'success',
-  'userId',
-  'actorId',
-  'sessionId',
-  'errorCode',
-  'ip',
-  'userAgent',
-  'method',
-  'endpoint',
-  'metadata',
-  'durationMs',
-  'createdAt',
-] as const;
 
 /**
  * Writes every security event to audit_logs. Modules never call the audit log; they publish
@@ -32,14 +14,7 @@ const AUDIT_COLUMNS = [
 @Injectable()
 export class AuditListener {
   /** Every sign-in and refresh writes one: its SQL is written once (see PreparedStatement). */
-  private readonly insertEntry = new PreparedStatement((manager) =>
-    manager
-      .createQueryBuilder()
-      .insert()
-      .into(AuditLogEntity)
-      .values(fromParameters(...AUDIT_COLUMNS))
-      .updateEntity(false),
-  );
+  private readonly insertEntry = PreparedStatement.insert(AuditLogEntity);
 
   constructor(@InjectRepository(AuditLogEntity) private readonly logs: Repository<AuditLogEntity>) {}
 

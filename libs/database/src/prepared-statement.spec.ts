@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { entityFromRow, fromParameters, PreparedStatement } from './prepared-statement';
+import { PreparedStatement } from './prepared-statement';
 
 @Entity('gadgets')
 class Gadget {
@@ -20,14 +20,7 @@ class Gadget {
 
 describe('prepared statements', () => {
   const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Gadget], synchronize: true });
-  const insert = new PreparedStatement((manager) =>
-    manager
-      .createQueryBuilder()
-      .insert()
-      .into(Gadget)
-      .values(fromParameters('id', 'seenAt', 'isOn', 'settings'))
-      .updateEntity(false),
-  );
+  const insert = PreparedStatement.insert(Gadget);
   const switchOff = new PreparedStatement((manager) =>
     manager
       .createQueryBuilder()
@@ -48,8 +41,8 @@ describe('prepared statements', () => {
     const raw = await dataSource.query('SELECT * FROM gadgets ORDER BY id');
     // Byte for byte what TypeORM's own insert wrote.
     expect({ ...raw[0], id: 'g2' }).toEqual(raw[1]);
-    const [row] = await find.rows(dataSource.manager, { id: 'g1' });
-    expect(entityFromRow(dataSource.manager, Gadget, 'gadget', row)).toEqual({ id: 'g1', seenAt, isOn: true, settings });
+    const [row] = await find.entities<{ gadget: Gadget }>(dataSource.manager, { id: 'g1' });
+    expect(row.gadget).toEqual({ id: 'g1', seenAt, isOn: true, settings });
     expect(await dataSource.manager.findOneByOrFail(Gadget, { id: 'g1' })).toEqual(
       expect.objectContaining({ seenAt, isOn: true, settings }),
     );
@@ -58,12 +51,12 @@ describe('prepared statements', () => {
   it('report how many rows a write changed, so a conditional update can tell who won', async () => {
     expect(await switchOff.run(dataSource.manager, { id: 'g1', isOn: true })).toBe(1);
     expect(await switchOff.run(dataSource.manager, { id: 'g1', isOn: true })).toBe(0);
-    expect(await find.rows(dataSource.manager, { id: 'nothing' })).toEqual([]);
+    expect(await find.entities(dataSource.manager, { id: 'nothing' })).toEqual([]);
   });
 
   it('refuse a run without one of its parameters, and a parameter that is no column', async () => {
     await expect(switchOff.run(dataSource.manager, { id: 'g1' })).rejects.toThrow('prepared statement run without its parameter isOn');
     const stray = new PreparedStatement((manager) => manager.createQueryBuilder(Gadget, 'gadget').where('gadget.id = :colour'));
-    await expect(stray.rows(dataSource.manager, { colour: 'blue' })).rejects.toThrow('parameter colour is not a column of Gadget');
+    await expect(stray.entities(dataSource.manager, { colour: 'blue' })).rejects.toThrow('parameter colour is not a column of Gadget');
   });
 });

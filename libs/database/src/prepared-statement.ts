@@ -1,6 +1,21 @@
 import { EntityManager, EntityTarget, ObjectLiteral, QueryBuilder, QueryResult } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
+/** Writes the statement, given the names of the parameters of its first run. */
+type Build = (manager: EntityManager, parameterNames: string[]) => QueryBuilder<ObjectLiteral>;
+
+/** A column of one alias of a SELECT, under the name the driver returns it by. */
+interface AliasColumn {
+  key: string;
+  column: ColumnMetadata;
+}
+
+interface Prepared {
+  sql: string;
+  slots: { name: string; column: ColumnMetadata }[];
+  aliases: { name: string; columns: AliasColumn[] }[];
+}
+
 /**
  * A statement whose SQL the query builder writes once, on first use; each run only binds new
  * values. Writing SQL and turning rows into entities is most of what TypeORM costs for a small
@@ -11,21 +26,50 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
  * `() => ':name'` there, see `fromParameters`), so the SQL it writes holds no value of its own.
  * Every parameter names a property of the statement's main entity, and its value is converted
  * as that column stores it (dates, JSON, booleans on SQLite), as the query builder converts values.
- * Keep one instance per service: the SQL is in the dialect of the first manager it runs on.
+ * Every run passes the parameters of the first. Keep one instance per service: the SQL is in the
+ * dialect of the first manager it runs on.
  */
 export class PreparedStatement {
-  private prepared?: { sql: string; slots: { name: string; column: ColumnMetadata }[] };
+  private prepared?: Prepared;
 
-  constructor(private readonly build: (manager: EntityManager) => QueryBuilder<ObjectLiteral>) {}
+  constructor(private readonly build: Build) {}
+
+  /** An INSERT of one row into the entity's table, of the columns the first run names. */
+  static insert(entity: EntityTarget<ObjectLiteral>): PreparedStatement {
+    return new PreparedStatement((manager, names) =>
+      manager
+        .createQueryBuilder()
+        .insert()
+        .into(entity)
+        .values(fromParameters(...names))
+        .updateEntity(false),
+    );
+  }
 
   /** Runs it, in the manager's transaction if it has one; returns how many rows it changed. */
   async run(manager: EntityManager, parameters: ObjectLiteral): Promise<number> {
     return (await this.execute(manager, parameters)).affected ?? 0;
   }
 
-  /** Runs a SELECT; its rows as the driver returns them, columns named `<alias>_<column>` (see entityFromRow). */
-  async rows(manager: EntityManager, parameters: ObjectLiteral): Promise<ObjectLiteral[]> {
-    return (await this.execute(manager, parameters)).records;
+  /**
+   * Runs a SELECT. Each row comes back as one object per alias of the query, holding the entity's
+   * property values for the columns selected, converted from the stored form as TypeORM converts
+   * them. Relations are not followed.
+   */
+  async entities<T extends Record<string, ObjectLiteral>>(manager: EntityManager, parameters: ObjectLiteral): Promise<T[]> {
+    const { records } = await this.execute(manager, parameters);
+    const { driver } = manager.connection;
+    const aliases = this.prepared!.aliases;
+    return records.map((row: ObjectLiteral) => {
+      const byAlias: Record<string, ObjectLiteral> = {};
+      for (const alias of aliases) {
+        const values: ObjectLiteral = {};
+        for (const { key, column } of alias.columns)
+          if (key in row) values[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+        byAlias[alias.name] = values;
+      }
+      return byAlias as T;
+    });
   }
 
   private async execute(manager: EntityManager, parameters: ObjectLiteral): Promise<QueryResult> {
@@ -44,16 +88,17 @@ export class PreparedStatement {
   }
 
   /**
-   * The SQL with its named parameters turned into the driver's positional ones, once, and the
-   * column each position fills. (The driver's own conversion, run per call, also writes numbers
-   * into the SQL on SQLite, which made every audit entry's duration a new statement to compile.)
+   * The SQL with its named parameters turned into the driver's positional ones, once, the column
+   * each position fills, and the columns of each alias as a SELECT returns them. (The driver's
+   * own conversion, run per call, also writes numbers into the SQL on SQLite, which made every
+   * audit entry's duration a new statement to compile.)
    */
-  private prepare(manager: EntityManager, names: string[]) {
-    const builder = this.build(manager);
+  private prepare(manager: EntityManager, names: string[]): Prepared {
+    const builder = this.build(manager, names);
     const table = builder.expressionMap.mainAlias?.metadata;
     if (!table) throw new Error('a prepared statement works on the table of one entity');
     const columns = new Map(names.map((name) => [name, table.columns.find((column) => column.propertyName === name)]));
-    const slots: { name: string; column: ColumnMetadata }[] = [];
+    const slots: Prepared['slots'] = [];
     const sql = builder.getQuery().replace(/:([A-Za-z0-9_]+)/g, (text, name: string) => {
       if (!columns.has(name)) return text;
       const column = columns.get(name);
@@ -61,31 +106,17 @@ export class PreparedStatement {
       slots.push({ name, column });
       return manager.connection.driver.createParameter(name, slots.length - 1);
     });
-    return { sql, slots };
+    const aliases = builder.expressionMap.aliases
+      .filter((alias) => alias.hasMetadata)
+      .map((alias) => ({
+        name: alias.name,
+        columns: alias.metadata.columns.map((column) => ({ key: `${alias.name}_${column.databaseName}`, column })),
+      }));
+    return { sql, slots, aliases };
   }
 }
 
 /** `{ a: () => ':a', b: () => ':b' }`: columns set from the parameters of the same names. */
 export function fromParameters<K extends string>(...names: K[]): Record<K, () => string> {
   return Object.fromEntries(names.map((name) => [name, () => `:${name}`])) as Record<K, () => string>;
-}
-
-/**
- * One alias's columns in a row of a prepared SELECT, as the entity's property values: converted
- * from the stored form as TypeORM converts them (dates, booleans, JSON). A plain object with the
- * entity's shape; relations are not followed.
- */
-export function entityFromRow<T extends ObjectLiteral>(
-  manager: EntityManager,
-  entity: EntityTarget<T>,
-  alias: string,
-  row: ObjectLiteral,
-): T {
-  const { driver } = manager.connection;
-  const values: ObjectLiteral = {};
-  for (const column of manager.connection.getMetadata(entity).columns) {
-    const key = `${alias}_${column.databaseName}`;
-    if (key in row) values[column.propertyName] = driver.prepareHydratedValue(row[key], column);
-  }
-  return values as T;
 }

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { AccountStateCache, AppError, ClientContext, Clock, newId, SecurityEvents } from '@identity/common';
 import { UserEntity } from '@identity/users';
-import { entityFromRow, fromParameters, PreparedStatement, TransactionRunner } from '@identity/database';
+import { fromParameters, PreparedStatement, TransactionRunner } from '@identity/database';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionEntity } from './session.entity';
 import { sessionsConfig } from './sessions.config';
@@ -34,23 +34,6 @@ const invalidRefresh = () =>
     'The refresh token is invalid, expired or revoked.',
   );
 
-/** Every column of a new session row: the insert sets them all. */
-const SESSION_INSERT_COLUMNS = [
-  'id',
-  'userId',
-  'provider',
-  'ip',
-  'userAgent',
-  'deviceLabel',
-  'lastUsedAt',
-  'expiresAt',
-  'revokedAt',
-  'revokeReason',
-  'createdAt',
-  'authTime',
-  'amr',
-] as const;
-
 /** Owns sessions and the rotating refresh tokens bound to them. */
 @Injectable()
 export class SessionsService {
@@ -64,22 +47,8 @@ export class SessionsService {
       .addSelect('user.isActive')
       .where('token.tokenHash = :tokenHash'),
   );
-  private readonly insertSession = new PreparedStatement((manager) =>
-    manager
-      .createQueryBuilder()
-      .insert()
-      .into(SessionEntity)
-      .values(fromParameters(...SESSION_INSERT_COLUMNS))
-      .updateEntity(false),
-  );
-  private readonly insertToken = new PreparedStatement((manager) =>
-    manager
-      .createQueryBuilder()
-      .insert()
-      .into(RefreshTokenEntity)
-      .values({ ...fromParameters('id', 'sessionId', 'tokenHash', 'expiresAt'), rotatedAt: () => 'NULL', replacedBy: () => 'NULL' })
-      .updateEntity(false),
-  );
+  private readonly insertSession = PreparedStatement.insert(SessionEntity);
+  private readonly insertToken = PreparedStatement.insert(RefreshTokenEntity);
   /** Retires a token unless a concurrent refresh already did: one of them changes the row. */
   private readonly retireToken = new PreparedStatement((manager) =>
     manager
@@ -145,7 +114,7 @@ export class SessionsService {
   async rotate(presented: string, client: ClientContext): Promise<IssuedSession> {
     const existing = await this.findRefreshToken(hashRefreshToken(presented));
     const now = new Date();
-    if (!existing?.session) return this.refuse(invalidRefresh(), 'unknown_token');
+    if (!existing) return this.refuse(invalidRefresh(), 'unknown_token');
     const session = existing.session;
     if (session.revokedAt) return this.refuse(invalidRefresh(), 'session_revoked', session);
     // A sign-in racing a deactivation can open a session after the revocation sweep.
@@ -223,14 +192,10 @@ export class SessionsService {
     return result.affected ?? 0;
   }
 
-  private async findRefreshToken(tokenHash: string): Promise<RefreshTokenEntity | null> {
-    const manager = this.refreshTokens.manager;
-    const [row] = await this.findToken.rows(manager, { tokenHash });
-    if (!row) return null;
-    const token = entityFromRow(manager, RefreshTokenEntity, 'token', row);
-    token.session = entityFromRow(manager, SessionEntity, 'session', row);
-    token.session.user = entityFromRow(manager, UserEntity, 'user', row);
-    return token;
+  private async findRefreshToken(tokenHash: string): Promise<(RefreshTokenEntity & { session: SessionEntity }) | null> {
+    type Found = { token: RefreshTokenEntity; session: SessionEntity; user: UserEntity };
+    const [found] = await this.findToken.entities<Found>(this.refreshTokens.manager, { tokenHash });
+    return found ? { ...found.token, session: { ...found.session, user: found.user } } : null;
   }
 
   /** Records a refused refresh, then throws the error the client gets. */
@@ -272,7 +237,14 @@ export class SessionsService {
     const token = newRefreshToken();
     const idleEnd = now.getTime() + this.config.refreshIdleTtl * 1000;
     const expiresAt = new Date(Math.min(idleEnd, session.expiresAt.getTime()));
-    await this.insertToken.run(manager, { id, sessionId: session.id, tokenHash: hashRefreshToken(token), expiresAt });
+    await this.insertToken.run(manager, {
+      id,
+      sessionId: session.id,
+      tokenHash: hashRefreshToken(token),
+      expiresAt,
+      rotatedAt: null,
+      replacedBy: null,
+    });
     return { token, expiresAt };
   }
 }
