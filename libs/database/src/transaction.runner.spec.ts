@@ -112,4 +112,29 @@ describe('transactions on SQLite', () => {
     expect(committedIds()).toEqual(['a', 'e']);
     expect(statements.at(-1)).toBe('COMMIT');
   });
+
+  it('holds the write lock from BEGIN, so another process writing between a read and a write cannot fail the unit', async () => {
+    await dataSource.query('DELETE FROM items');
+    // Another process sharing the file, which gives up at once instead of waiting for the lock.
+    const otherProcess = new Database(file);
+    otherProcess.pragma('busy_timeout = 0');
+    let otherWrite = 'not tried';
+    try {
+      await runner.run(async (manager) => {
+        const rows: unknown[] = await manager.query('SELECT id FROM items');
+        try {
+          otherProcess.prepare("INSERT INTO items (id) VALUES ('other')").run();
+          otherWrite = 'committed';
+        } catch (error) {
+          otherWrite = (error as { code?: string }).code ?? String(error);
+        }
+        // With a deferred BEGIN this write would fail with SQLITE_BUSY_SNAPSHOT.
+        await insert(manager, `after-${rows.length}`);
+      });
+    } finally {
+      otherProcess.close();
+    }
+    expect(otherWrite).toBe('SQLITE_BUSY');
+    expect(committedIds()).toEqual(['after-0']);
+  });
 });

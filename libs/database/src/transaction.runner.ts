@@ -59,7 +59,7 @@ export class TransactionRunner {
     const runner = this.dataSource.createQueryRunner();
     const done: { unit: QueuedWork; value: unknown }[] = [];
     try {
-      await runner.startTransaction();
+      await beginImmediate(runner);
       for (const unit of units) {
         const outcome = await this.inSavepoint(runner, unit.work);
         if (outcome.failed) unit.reject(outcome.error);
@@ -110,15 +110,36 @@ export class TransactionRunner {
 }
 
 /**
+ * Opens the transaction holding SQLite's write lock from its first statement. TypeORM's BEGIN is
+ * DEFERRED: a transaction that reads first takes a snapshot, and if another process sharing the
+ * file commits before it writes, its write fails at once with SQLITE_BUSY_SNAPSHOT (the busy
+ * timeout cannot help: waiting would not make the snapshot current). IMMEDIATE waits for the
+ * lock, within the busy timeout, before reading anything. Within one process it costs nothing:
+ * its transactions run one at a time anyway.
+ */
+async function beginImmediate(runner: QueryRunner): Promise<void> {
+  await runner.query('BEGIN IMMEDIATE');
+  setTransactionDepth(runner, 1);
+}
+
+/**
  * Leaves SQLite and TypeORM's view of the connection outside any transaction after a failure
  * part-way, whatever state it left: otherwise the next BEGIN would become a savepoint of a
  * transaction that never commits.
  */
 async function abandon(runner: QueryRunner): Promise<void> {
   await runner.query('ROLLBACK').catch(() => undefined);
+  setTransactionDepth(runner, 0);
+}
+
+/**
+ * TypeORM keeps the depth that decides between BEGIN and SAVEPOINT (and COMMIT and RELEASE) on the
+ * query runner; it has no way to open a transaction other than its own BEGIN, so it is set here.
+ */
+function setTransactionDepth(runner: QueryRunner, depth: number): void {
   const state = runner as unknown as { transactionDepth: number; isTransactionActive: boolean };
-  state.transactionDepth = 0;
-  state.isTransactionActive = false;
+  state.transactionDepth = depth;
+  state.isTransactionActive = depth > 0;
 }
 
 const DEADLOCK_ATTEMPTS = 3;
