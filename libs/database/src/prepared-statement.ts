@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral, QueryBuilder, QueryResult } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
 /** Writes the statement, given the names of the parameters of its first run. */
 type Build = (manager: EntityManager, parameterNames: string[]) => QueryBuilder<ObjectLiteral>;
@@ -13,7 +14,7 @@ interface AliasColumn {
 interface Prepared {
   sql: string;
   slots: { name: string; column: ColumnMetadata }[];
-  aliases: { name: string; columns: AliasColumn[] }[];
+  aliases: { name: string; metadata: EntityMetadata; columns: AliasColumn[] }[];
 }
 
 /**
@@ -24,8 +25,9 @@ interface Prepared {
  *
  * The builder must leave every value as a named parameter, `set` and `values` included (write
  * `() => ':name'` there, see `fromParameters`), so the SQL it writes holds no value of its own.
- * Every parameter names a property of the statement's main entity, and its value is converted
- * as that column stores it (dates, JSON, booleans on SQLite), as the query builder converts values.
+ * Every parameter names a property of one of the statement's entities (the main one is looked in
+ * first, then the joined ones in order), and its value is converted as that column stores it
+ * (dates, JSON, booleans on SQLite), as the query builder converts values.
  * Every run passes the parameters of the first. Keep one instance per service: the SQL is in the
  * dialect of the first manager it runs on.
  */
@@ -52,9 +54,9 @@ export class PreparedStatement {
   }
 
   /**
-   * Runs a SELECT. Each row comes back as one object per alias of the query, holding the entity's
-   * property values for the columns selected, converted from the stored form as TypeORM converts
-   * them. Relations are not followed.
+   * Runs a SELECT. Each row comes back as one entity per alias of the query, holding the property
+   * values of the columns selected, converted from the stored form and made the way TypeORM makes
+   * the entities it reads. Relations are not followed.
    */
   async entities<T extends Record<string, ObjectLiteral>>(manager: EntityManager, parameters: ObjectLiteral): Promise<T[]> {
     const { records } = await this.execute(manager, parameters);
@@ -63,13 +65,19 @@ export class PreparedStatement {
     return records.map((row: ObjectLiteral) => {
       const byAlias: Record<string, ObjectLiteral> = {};
       for (const alias of aliases) {
-        const values: ObjectLiteral = {};
+        const entity: ObjectLiteral = alias.metadata.create(undefined, { fromDeserializer: true });
         for (const { key, column } of alias.columns)
-          if (key in row) values[column.propertyName] = driver.prepareHydratedValue(row[key], column);
-        byAlias[alias.name] = values;
+          if (key in row) entity[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+        byAlias[alias.name] = entity;
       }
       return byAlias as T;
     });
+  }
+
+  /** The first row's entity of `alias`, or null when the SELECT found nothing. */
+  async entity<T extends ObjectLiteral>(manager: EntityManager, alias: string, parameters: ObjectLiteral): Promise<T | null> {
+    const [row] = await this.entities<Record<string, T>>(manager, parameters);
+    return row ? row[alias] : null;
   }
 
   private async execute(manager: EntityManager, parameters: ObjectLiteral): Promise<QueryResult> {
@@ -95,21 +103,26 @@ export class PreparedStatement {
    */
   private prepare(manager: EntityManager, names: string[]): Prepared {
     const builder = this.build(manager, names);
-    const table = builder.expressionMap.mainAlias?.metadata;
-    if (!table) throw new Error('a prepared statement works on the table of one entity');
-    const columns = new Map(names.map((name) => [name, table.columns.find((column) => column.propertyName === name)]));
+    const { mainAlias, aliases: allAliases } = builder.expressionMap;
+    if (!mainAlias?.hasMetadata) throw new Error('a prepared statement works on the table of one entity');
+    const entities = [mainAlias, ...allAliases.filter((alias) => alias !== mainAlias && alias.hasMetadata)].map((alias) => alias.metadata);
+    const columnOf = (name: string) =>
+      entities.map((entity) => entity.columns.find((column) => column.propertyName === name)).find((column) => column !== undefined);
+    const columns = new Map(names.map((name) => [name, columnOf(name)]));
     const slots: Prepared['slots'] = [];
     const sql = builder.getQuery().replace(/:([A-Za-z0-9_]+)/g, (text, name: string) => {
       if (!columns.has(name)) return text;
       const column = columns.get(name);
-      if (!column) throw new Error(`prepared statement parameter ${name} is not a column of ${table.name}`);
+      if (!column)
+        throw new Error(`prepared statement parameter ${name} is not a column of ${entities.map((entity) => entity.name).join(' or ')}`);
       slots.push({ name, column });
       return manager.connection.driver.createParameter(name, slots.length - 1);
     });
-    const aliases = builder.expressionMap.aliases
+    const aliases = allAliases
       .filter((alias) => alias.hasMetadata)
       .map((alias) => ({
         name: alias.name,
+        metadata: alias.metadata,
         columns: alias.metadata.columns.map((column) => ({ key: `${alias.name}_${column.databaseName}`, column })),
       }));
     return { sql, slots, aliases };

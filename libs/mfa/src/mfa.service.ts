@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { toDataURL } from 'qrcode';
 import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { appConfig, Clock, SecurityEvents } from '@identity/common';
-import { TransactionRunner } from '@identity/database';
+import { PreparedStatement, TransactionRunner } from '@identity/database';
 import { mfaConfig } from './mfa.config';
 import { MfaErrors } from './mfa.errors';
 import { findRecoveryCode, generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from './recovery-codes';
@@ -42,6 +42,10 @@ export interface MfaStatus {
 @Injectable()
 export class MfaService {
   private readonly recoveryKey: Buffer;
+  /** Whether the user has confirmed MFA: asked by every sign-in (see PreparedStatement). */
+  private readonly confirmed = new PreparedStatement((manager) =>
+    manager.createQueryBuilder(UserMfaEntity, 'mfa').select('mfa.userId').where('mfa.userId = :userId AND mfa.confirmedAt IS NOT NULL'),
+  );
 
   constructor(
     @Inject(mfaConfig.KEY) private readonly config: ConfigType<typeof mfaConfig>,
@@ -55,7 +59,7 @@ export class MfaService {
   }
 
   async isEnabled(userId: string, manager: EntityManager = this.rows.manager): Promise<boolean> {
-    return (await manager.count(UserMfaEntity, { where: { userId, confirmedAt: Not(IsNull()) } })) > 0;
+    return (await this.confirmed.entities(manager, { userId })).length > 0;
   }
 
   /** Those of the users who have MFA enabled, in one query. */

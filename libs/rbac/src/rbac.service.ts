@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Errors, newId } from '@identity/common';
-import { isUniqueViolation } from '@identity/database';
+import { isUniqueViolation, PreparedStatement } from '@identity/database';
 import { RoleEntity } from './role.entity';
 import { UserRoleEntity } from './user-role.entity';
 import { WILDCARD_PERMISSION } from './permissions';
@@ -18,6 +18,14 @@ const SYSTEM_ROLES: Pick<RoleEntity, 'name' | 'description' | 'permissions'>[] =
 @Injectable()
 export class RbacService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RbacService.name);
+  /** One user's role names, in every sign-in's answer (see PreparedStatement). */
+  private readonly namesOf = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder(UserRoleEntity, 'link')
+      .innerJoin('link.role', 'role')
+      .select(['link.userId', 'role.name'])
+      .where('link.userId = :userId'),
+  );
 
   constructor(
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
@@ -39,6 +47,12 @@ export class RbacService implements OnApplicationBootstrap {
         if (!isUniqueViolation(error)) throw error;
       }
     }
+  }
+
+  /** The user's role names, sorted. */
+  async roleNamesOf(userId: string): Promise<string[]> {
+    const rows = await this.namesOf.entities<{ role: RoleEntity }>(this.userRoles.manager, { userId });
+    return rows.map((row) => row.role.name).sort();
   }
 
   /** Role names of each of the users (sorted; none for a user without roles), in one query. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AccountStateCache, Errors, newId } from '@identity/common';
+import { fromParameters, PreparedStatement } from '@identity/database';
 import { UserEntity } from './user.entity';
 import { UpdateProfileDto } from './update-profile.dto';
 
@@ -19,13 +20,19 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
+  // Every sign-in reads the user and records the time (see PreparedStatement).
+  private readonly byId = new PreparedStatement((manager) => manager.createQueryBuilder(UserEntity, 'user').where('user.id = :id'));
+  private readonly setLastLogin = new PreparedStatement((manager) =>
+    manager.createQueryBuilder().update(UserEntity).set(fromParameters('lastLoginAt')).where('id = :id'),
+  );
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly cache: AccountStateCache,
   ) {}
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+    return this.byId.entity(this.users.manager, 'user', { id });
   }
 
   async getById(id: string): Promise<UserEntity> {
@@ -76,7 +83,7 @@ export class UsersService {
   }
 
   async recordLogin(manager: EntityManager, id: string, at: Date): Promise<void> {
-    await manager.update(UserEntity, { id }, { lastLoginAt: at });
+    await this.setLastLogin.run(manager, { id, lastLoginAt: at });
   }
 }
 

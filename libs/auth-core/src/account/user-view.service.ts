@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import { AccountStateCache } from '@identity/common';
+import { PreparedStatement } from '@identity/database';
 import { MfaService } from '@identity/mfa';
 import { RbacService } from '@identity/rbac';
 import { UserEntity, UsersService } from '@identity/users';
@@ -11,6 +12,13 @@ import { UserDto } from './user.dto';
 /** Assembles the public user view from the user row, their roles and their identities. */
 @Injectable()
 export class UserViewService {
+  private readonly usernameOf = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder(UserAuthEntity, 'identity')
+      .select(['identity.id', 'identity.username'])
+      .where('identity.userId = :userId AND identity.username IS NOT NULL'),
+  );
+
   constructor(
     private readonly users: UsersService,
     private readonly rbac: RbacService,
@@ -24,8 +32,17 @@ export class UserViewService {
     return this.cache.read(userId, 'view', async () => this.of(await this.users.getById(userId)));
   }
 
-  async of(user: UserEntity): Promise<UserDto> {
-    return (await this.ofMany([user]))[0];
+  /**
+   * One user's view, with statements prepared for the one user every sign-in answers with. A
+   * sign-in has just checked MFA in its own transaction and passes what it found.
+   */
+  async of(user: UserEntity, known: { mfaEnabled?: boolean } = {}): Promise<UserDto> {
+    const [roles, username, mfaEnabled] = await Promise.all([
+      this.rbac.roleNamesOf(user.id),
+      this.usernameOf.entity<UserAuthEntity>(this.identities.manager, 'identity', { userId: user.id }),
+      known.mfaEnabled ?? this.mfa.isEnabled(user.id),
+    ]);
+    return viewOf(user, roles, username?.username ?? null, mfaEnabled);
   }
 
   /**
@@ -39,24 +56,7 @@ export class UserViewService {
       this.usernamesOf(ids),
       this.mfa.enabledAmong(ids),
     ]);
-    return users.map((user) => ({
-      id: user.id,
-      email: user.email,
-      emailVerified: user.emailVerifiedAt !== null,
-      phone: user.phone,
-      phoneVerified: user.phoneVerifiedAt !== null,
-      username: usernames.get(user.id) ?? null,
-      displayName: user.displayName,
-      avatarUrl: user.avatarUrl,
-      country: user.country,
-      locale: user.locale,
-      profile: user.profile ?? {},
-      roles: roles.get(user.id) ?? [],
-      mfaEnabled: withMfa.has(user.id),
-      isActive: user.isActive,
-      createdAt: user.createdAt.toISOString(),
-      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-    }));
+    return users.map((user) => viewOf(user, roles.get(user.id) ?? [], usernames.get(user.id) ?? null, withMfa.has(user.id)));
   }
 
   private async usernamesOf(userIds: string[]): Promise<Map<string, string>> {
@@ -65,4 +65,25 @@ export class UserViewService {
       : [];
     return new Map(rows.map((row) => [row.userId, row.username!]));
   }
+}
+
+function viewOf(user: UserEntity, roles: string[], username: string | null, mfaEnabled: boolean): UserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
+    phone: user.phone,
+    phoneVerified: user.phoneVerifiedAt !== null,
+    username,
+    displayName: user.displayName,
+    avatarUrl: user.avatarUrl,
+    country: user.country,
+    locale: user.locale,
+    profile: user.profile ?? {},
+    roles,
+    mfaEnabled,
+    isActive: user.isActive,
+    createdAt: user.createdAt.toISOString(),
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+  };
 }

@@ -4,7 +4,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Errors, newId } from '@identity/common';
-import { isUniqueViolation } from '@identity/database';
+import { isUniqueViolation, PreparedStatement } from '@identity/database';
 import { authCoreConfig } from '../auth-core.config';
 import { AuthProviderEntity } from '../auth-provider.entity';
 import { DEFAULT_PROVIDER_ROWS } from './default-providers';
@@ -44,6 +44,10 @@ export class ProviderRegistry implements OnModuleInit {
   /** Every method declared by a controller's module, mounted or not, so requests can be attributed. */
   private readonly controllerMethods = new Map<Type, RegisteredMethod[]>();
   private rowIds = new Map<string, string>();
+  /** The admin switch, read by every request of a login method (see PreparedStatement). */
+  private readonly switchOf = new PreparedStatement((manager) =>
+    manager.createQueryBuilder(AuthProviderEntity, 'provider').select(['provider.id', 'provider.isEnabled']).where('provider.name = :name'),
+  );
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -101,7 +105,7 @@ export class ProviderRegistry implements OnModuleInit {
   /** Whether a mounted method may serve a request right now. */
   async isUsable(id: string): Promise<boolean> {
     if (!this.methods.get(id)?.instance.isConfigured()) return false;
-    const row = await this.rows.findOne({ where: { name: id }, select: { id: true, isEnabled: true } });
+    const row = await this.switchOf.entity<AuthProviderEntity>(this.rows.manager, 'provider', { name: id });
     return row?.isEnabled === true;
   }
 

@@ -2,10 +2,10 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AppError, ClientContext, Errors, newId, SecurityEvents } from '@identity/common';
-import { TransactionRunner, isUniqueViolation } from '@identity/database';
+import { fromParameters, PreparedStatement, TransactionRunner, isUniqueViolation } from '@identity/database';
 import { MfaChallengeService, MfaService, PendingSecondFactor } from '@identity/mfa';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
-import { AccessTokenService, IssuedSession, SessionsService } from '@identity/sessions';
+import { AccessTokenService, IssuedSession, SessionEntity, SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import { MfaRequiredDto, TokenResponseDto, UserDto } from '../account/user.dto';
 import { UserViewService } from '../account/user-view.service';
@@ -72,6 +72,15 @@ export const accountDisabled = () =>
  */
 @Injectable()
 export class SignInService {
+  /** When the login method was last used: written by every sign-in (see PreparedStatement). */
+  private readonly touchMethod = new PreparedStatement((manager) =>
+    manager
+      .createQueryBuilder()
+      .update(UserAuthEntity)
+      .set(fromParameters('lastUsedAt'))
+      .where('user_id = :userId AND auth_provider_id = :authProviderId'),
+  );
+
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly users: UsersService,
@@ -267,7 +276,7 @@ export class SignInService {
     // The user row is locked first: inserting the session only share-locks it (foreign key),
     // and taking the exclusive lock after that deadlocks two concurrent sign-ins of one user.
     await this.users.recordLogin(manager, user.id, now);
-    await manager.update(UserAuthEntity, { userId: user.id, authProviderId: this.registry.rowId(providerId) }, { lastUsedAt: now });
+    await this.touchMethod.run(manager, { userId: user.id, authProviderId: this.registry.rowId(providerId), lastUsedAt: now });
     const opened = await this.sessions.open(manager, user.id, providerId, client, amr);
     await this.events.publish({
       action: 'login.succeeded',
@@ -290,7 +299,9 @@ export class SignInService {
   async tokensFor(user: UserEntity, outcome: FirstFactorOutcome): Promise<SignInResponse>;
   async tokensFor(user: UserEntity, issued: FirstFactorOutcome): Promise<SignInResponse> {
     if (needsSecondFactor(issued)) return mfaRequired(issued);
-    return this.tokenResponse(await this.views.of(user), issued);
+    // The session went through a second factor exactly when the user had MFA on at sign-in.
+    const mfaEnabled = amrOf(issued.session).includes('mfa');
+    return this.tokenResponse(await this.views.of(user, { mfaEnabled }), issued);
   }
 
   /**
@@ -303,7 +314,7 @@ export class SignInService {
 
   private tokenResponse(view: UserDto, issued: IssuedSession): TokenResponseDto {
     const session = issued.session;
-    const amr = session.amr ? session.amr.split(' ') : [];
+    const amr = amrOf(session);
     return {
       tokenType: 'Bearer',
       accessToken: this.accessTokens.sign({
@@ -435,3 +446,7 @@ export const providerAlreadyLinked = () =>
     'Method already linked',
     'Your account already has a sign-in of this method. Unlink it first to link another.',
   );
+
+function amrOf(session: SessionEntity): string[] {
+  return session.amr ? session.amr.split(' ') : [];
+}
