@@ -16,6 +16,7 @@ import {
   PinoNestLogger,
   ProblemDto,
   ProblemFilter,
+  serializeReply,
   serveRequestsInContext,
   ValidationError,
 } from '@identity/common';
@@ -70,6 +71,7 @@ export async function createApp(
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.setReplySerializer(serializeReply);
   serveRequestsInContext(fastify);
   logCompletedRequests(fastify, logger);
   refuseDuplicateJsonKeys(app, config.bodyLimit);

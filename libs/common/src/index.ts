@@ -18,6 +18,7 @@ export * from './events/security-events.module';
 export * from './cache/account-state-cache';
 export * from './time/clock';
 export * from './http/json-duplicates';
+export * from './http/written-once';
 export * from './redis/redis.module';
 export * from './logging/single-line';
 export * from './logging/log-redaction';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Not, Repository } from 'typeorm';
-import { AccountStateCache } from '@identity/common';
+import { AccountStateCache, writtenOnce } from '@identity/common';
 import { PreparedStatement } from '@identity/database';
 import { MfaService } from '@identity/mfa';
 import { RbacService } from '@identity/rbac';
@@ -27,9 +27,12 @@ export class UserViewService {
     @InjectRepository(UserAuthEntity) private readonly identities: Repository<UserAuthEntity>,
   ) {}
 
-  /** The view `GET /me` answers, which may come from the AccountStateCache (then as it is). */
+  /**
+   * The view `GET /me` answers, which may come from the AccountStateCache (then as it is: frozen,
+   * with its JSON written once).
+   */
   byId(userId: string): UserDto | Promise<UserDto> {
-    return this.cache.read(userId, 'view', async () => this.of(await this.users.getById(userId)));
+    return this.cache.read(userId, 'view', async () => writtenOnce(await this.of(await this.users.getById(userId))));
   }
 
   /**
