@@ -156,51 +156,67 @@ describe('access tokens and JWKS', () => {
   });
 });
 
-describe('access tokens signed with ES256 (JWT_ALGORITHM=ES256)', () => {
-  let t: TestApp;
-  let tokens: Awaited<ReturnType<typeof signedIn>>;
-  let jwks: { keys: JWK[] };
+/** The algorithms besides the default; jsonwebtoken (and so passport-jwt) has no EdDSA. */
+const OTHER_ALGORITHMS = [
+  { alg: 'ES256', key: { kty: 'EC', crv: 'P-256' }, jsonwebtoken: true },
+  { alg: 'EdDSA', key: { kty: 'OKP', crv: 'Ed25519' }, jsonwebtoken: false },
+] as const;
 
-  before(async () => {
-    t = await startTestApp({ JWT_ALGORITHM: 'ES256' });
-    tokens = await signedIn(t, await createUser(t));
-    jwks = (await t.http().get('/.well-known/jwks.json').expect(200)).body;
-  });
-  after(() => t?.close());
+for (const { alg, key, jsonwebtoken } of OTHER_ALGORITHMS) {
+  describe(`access tokens signed with ${alg} (JWT_ALGORITHM=${alg})`, () => {
+    let t: TestApp;
+    let tokens: Awaited<ReturnType<typeof signedIn>>;
+    let jwks: { keys: JWK[] };
 
-  it('publishes a P-256 public key and names ES256 in the discovery document', async () => {
-    expect(jwks.keys).toHaveLength(1);
-    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
-    expect(jwks.keys[0]).not.toHaveProperty('d');
-    const discovery = (await t.http().get('/.well-known/openid-configuration').expect(200)).body;
-    expect(discovery.id_token_signing_alg_values_supported).toEqual(['ES256']);
-  });
-
-  it('issues tokens that jsonwebtoken (passport-jwt, express-jwt) and jose verify against the JWKS', async () => {
-    const publicKey = createPublicKey({ key: jwks.keys[0] as JsonWebKey, format: 'jwk' });
-    const claims = verifyWithJsonwebtoken(tokens.accessToken, publicKey, {
-      algorithms: ['ES256'],
-      issuer: 'http://identity.test',
-      audience: 'identity',
+    before(async () => {
+      t = await startTestApp({ JWT_ALGORITHM: alg });
+      tokens = await signedIn(t, await createUser(t));
+      jwks = (await t.http().get('/.well-known/jwks.json').expect(200)).body;
     });
-    expect(claims).toMatchObject({ sub: tokens.user.id, sid: tokens.sessionId, roles: ['user'] });
-    const { protectedHeader } = await jwtVerify(tokens.accessToken, createLocalJWKSet(jwks), { algorithms: ['ES256'] });
-    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: jwks.keys[0].kid });
-  });
+    after(() => t?.close());
 
-  it('accepts its tokens, before and after a refresh, and refuses one whose signature was altered', async () => {
-    await t.http().get('/api/v1/me').set(bearer(tokens.accessToken)).expect(200);
-    const refreshed = await t.http().post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(200);
-    expect(decodeProtectedHeader(refreshed.body.accessToken).alg).toBe('ES256');
-    await t.http().get('/api/v1/me').set(bearer(refreshed.body.accessToken)).expect(200);
-    const [head, payload, signature] = refreshed.body.accessToken.split('.');
-    const flipped = Buffer.from(signature, 'base64url');
-    flipped[10] ^= 1;
-    const response = await t
-      .http()
-      .get('/api/v1/me')
-      .set(bearer(`${head}.${payload}.${flipped.toString('base64url')}`));
-    expect(response.status).toBe(401);
-    expect(response.body.code).toBe('invalid_token');
+    it(`publishes a ${key.crv} public key and names ${alg} in the discovery document`, async () => {
+      expect(jwks.keys).toHaveLength(1);
+      expect(jwks.keys[0]).toMatchObject({ ...key, alg, use: 'sig', kid: expect.any(String) });
+      expect(jwks.keys[0]).not.toHaveProperty('d');
+      const discovery = (await t.http().get('/.well-known/openid-configuration').expect(200)).body;
+      expect(discovery.id_token_signing_alg_values_supported).toEqual([alg]);
+    });
+
+    it(`issues tokens that jose${jsonwebtoken ? ' and jsonwebtoken (passport-jwt, express-jwt)' : ''} verify against the JWKS`, async () => {
+      const { payload, protectedHeader } = await jwtVerify(tokens.accessToken, createLocalJWKSet(jwks), {
+        algorithms: [alg],
+        issuer: 'http://identity.test',
+        audience: 'identity',
+        typ: 'at+jwt',
+      });
+      expect(protectedHeader).toEqual({ alg, typ: 'at+jwt', kid: jwks.keys[0].kid });
+      expect(payload).toMatchObject({ sub: tokens.user.id, sid: tokens.sessionId, roles: ['user'] });
+      expect(payload.exp! - payload.iat!).toBe(900);
+      if (!jsonwebtoken) return;
+      const publicKey = createPublicKey({ key: jwks.keys[0] as JsonWebKey, format: 'jwk' });
+      const claims = verifyWithJsonwebtoken(tokens.accessToken, publicKey, {
+        algorithms: [alg as 'ES256'],
+        issuer: 'http://identity.test',
+        audience: 'identity',
+      });
+      expect(claims).toMatchObject({ sub: tokens.user.id, sid: tokens.sessionId, roles: ['user'] });
+    });
+
+    it('accepts its tokens, before and after a refresh, and refuses one whose signature was altered', async () => {
+      await t.http().get('/api/v1/me').set(bearer(tokens.accessToken)).expect(200);
+      const refreshed = await t.http().post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(200);
+      expect(decodeProtectedHeader(refreshed.body.accessToken).alg).toBe(alg);
+      await t.http().get('/api/v1/me').set(bearer(refreshed.body.accessToken)).expect(200);
+      const [head, payload, signature] = refreshed.body.accessToken.split('.');
+      const flipped = Buffer.from(signature, 'base64url');
+      flipped[10] ^= 1;
+      const response = await t
+        .http()
+        .get('/api/v1/me')
+        .set(bearer(`${head}.${payload}.${flipped.toString('base64url')}`));
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('invalid_token');
+    });
   });
-});
+}

@@ -9,7 +9,6 @@ export interface SigningKey {
   privateKey: KeyObject;
   publicKey: KeyObject;
   publicPem: string;
-  privatePem: string;
   /** Ordering: keys from a directory are named `<epoch-ms>.pem`, newest last. */
   createdAt: number;
 }
@@ -66,7 +65,6 @@ export function parseSigningKey(pem: string, createdAt: number): SigningKey {
     privateKey,
     publicKey,
     publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     createdAt,
   };
 }

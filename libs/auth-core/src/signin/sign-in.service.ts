@@ -312,12 +312,12 @@ export class SignInService {
     return this.tokenResponse(await this.views.byId(issued.session.userId), issued);
   }
 
-  private tokenResponse(view: UserDto, issued: IssuedSession): TokenResponseDto {
+  private async tokenResponse(view: UserDto, issued: IssuedSession): Promise<TokenResponseDto> {
     const session = issued.session;
     const amr = amrOf(session);
     return {
       tokenType: 'Bearer',
-      accessToken: this.accessTokens.sign({
+      accessToken: await this.accessTokens.sign({
         sub: view.id,
         sid: session.id,
         roles: view.roles,
