@@ -4,7 +4,8 @@ import { setPriority } from 'node:os';
 
 /**
  * Lowers the scheduling priority (raises the nice value) of every thread of this process but the
- * event loop's: libuv's threadpool, where argon2 hashes, and V8's helper threads.
+ * event loop's: libuv's threadpool, where argon2 hashes and access tokens are signed, and V8's
+ * helper threads.
  *
  * Hashes are capped at one per core, so a burst of password sign-ins keeps every core busy; at
  * equal priority the event loop then waits its turn behind them, and every request — a token
