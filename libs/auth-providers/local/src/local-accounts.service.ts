@@ -372,10 +372,10 @@ export class LocalAccountsService {
   }
 
   /**
-   * The few columns a password check needs, in one statement per kind of identifier, whether or
-   * not the identifier exists, and prepared: TypeORM building SQL and entities for every attempt
-   * cost a fraction of a millisecond more for a known account than for an unknown one, enough for
-   * a few hundred requests to tell them apart. The whole user is read once the password is right.
+   * The few columns a password check needs: one prepared statement per kind of identifier, so a
+   * known and an unknown account cost the same work but for one small row. (Building whole
+   * entities cost a fraction of a millisecond more for a known account, enough for a few hundred
+   * requests to tell them apart.) The whole user is read once the password is right.
    */
   private findCredential(identifier: ClassifiedIdentifier): Promise<StoredCredential | undefined> {
     return this.credentialBy[identifier.kind]
