@@ -192,10 +192,14 @@ export class SessionsService {
     return result.affected ?? 0;
   }
 
+  /** The token, its session and the session's user (only `isActive`), linked as their relations. */
   private async findRefreshToken(tokenHash: string): Promise<(RefreshTokenEntity & { session: SessionEntity }) | null> {
-    type Found = { token: RefreshTokenEntity; session: SessionEntity; user: UserEntity };
+    type Found = { token: RefreshTokenEntity & { session: SessionEntity }; session: SessionEntity; user: UserEntity };
     const [found] = await this.findToken.entities<Found>(this.refreshTokens.manager, { tokenHash });
-    return found ? { ...found.token, session: { ...found.session, user: found.user } } : null;
+    if (!found) return null;
+    found.session.user = found.user;
+    found.token.session = found.session;
+    return found.token;
   }
 
   /** Records a refused refresh, then throws the error the client gets. */
