@@ -23,6 +23,11 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
       synchronize: false,
       prepareDatabase: (db: { pragma(statement: string): unknown }) => {
         db.pragma('journal_mode = WAL');
+        // Stated, because better-sqlite3's default depends on the file: FULL for a database that
+        // becomes WAL on this connection, NORMAL for one that already was (its build sets
+        // SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), i.e. after every restart. NORMAL may lose the last
+        // commits to a power cut: a revocation or a spent one-time code would come back.
+        db.pragma('synchronous = FULL');
         db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
       },
