@@ -136,6 +136,7 @@ const TUNING_KNOBS = [
   'WORKER_THREAD_NICE',
   'AUTH_CACHE_MS',
   'MALLOC_ARENA_MAX',
+  'GLIBC_TUNABLES',
   'NODE_OPTIONS',
 ];
 
@@ -158,6 +159,7 @@ function serviceEnv({ port, keysDir, databaseUrl, admin, sinks }) {
   }
   // As the Dockerfile and `npm run start:prod` set them (see "Memory" in bench/README.md).
   env.MALLOC_ARENA_MAX ??= '1';
+  env.GLIBC_TUNABLES ??= 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=50331648';
   env.NODE_OPTIONS ??= '--max-old-space-size=384';
   return {
     ...env,
