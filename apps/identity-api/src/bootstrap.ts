@@ -20,6 +20,7 @@ import {
   serveRequestsInContext,
   ValidationError,
 } from '@identity/common';
+import { PasswordHasher } from '@identity/auth-core';
 import { AppModule } from './app.module';
 import { assertValidConfig } from './config-check';
 import { installGracefulShutdown } from './graceful-shutdown';
@@ -158,6 +159,7 @@ export async function start(): Promise<void> {
   const { port, shutdownGraceSeconds, workerThreadNice } = loadAppConfig();
   installGracefulShutdown(app, shutdownGraceSeconds);
   await lowerWorkerThreadPriority(workerThreadNice);
+  await app.get(PasswordHasher).warmUp();
   await app.listen(port, '0.0.0.0');
   new Logger('Bootstrap').log(`listening on port ${port}; docs at /docs`);
 }

@@ -48,4 +48,11 @@ describe('password hasher', () => {
       expect(await hasher.verify(hash, 'anything')).toBe(false);
     }
   });
+
+  it('warms up with the dummy hash, which refuses every password after it as before', async () => {
+    const fresh = new PasswordHasher({ argon2: argon2Params } as ConfigType<typeof authCoreConfig>);
+    await fresh.warmUp();
+    expect(await fresh.verifyDummy('')).toBe(false);
+    expect(await fresh.verifyDummy('correct horse battery staple')).toBe(false);
+  });
 });
