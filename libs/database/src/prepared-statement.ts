@@ -103,9 +103,11 @@ export class PreparedStatement {
    */
   private prepare(manager: EntityManager, names: string[]): Prepared {
     const builder = this.build(manager, names);
-    const { mainAlias, aliases: allAliases } = builder.expressionMap;
+    const { mainAlias } = builder.expressionMap;
     if (!mainAlias?.hasMetadata) throw new Error('a prepared statement works on the table of one entity');
-    const entities = [mainAlias, ...allAliases.filter((alias) => alias !== mainAlias && alias.hasMetadata)].map((alias) => alias.metadata);
+    const tables = builder.expressionMap.aliases.filter((alias) => alias.hasMetadata);
+    // A parameter is looked up in the main entity first, then in the joined ones.
+    const entities = [mainAlias, ...tables.filter((alias) => alias !== mainAlias)].map((alias) => alias.metadata);
     const columnOf = (name: string) =>
       entities.map((entity) => entity.columns.find((column) => column.propertyName === name)).find((column) => column !== undefined);
     const columns = new Map(names.map((name) => [name, columnOf(name)]));
@@ -118,13 +120,11 @@ export class PreparedStatement {
       slots.push({ name, column });
       return manager.connection.driver.createParameter(name, slots.length - 1);
     });
-    const aliases = allAliases
-      .filter((alias) => alias.hasMetadata)
-      .map((alias) => ({
-        name: alias.name,
-        metadata: alias.metadata,
-        columns: alias.metadata.columns.map((column) => ({ key: `${alias.name}_${column.databaseName}`, column })),
-      }));
+    const aliases = tables.map((alias) => ({
+      name: alias.name,
+      metadata: alias.metadata,
+      columns: alias.metadata.columns.map((column) => ({ key: `${alias.name}_${column.databaseName}`, column })),
+    }));
     return { sql, slots, aliases };
   }
 }
