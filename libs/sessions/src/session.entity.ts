@@ -57,3 +57,8 @@ export class SessionEntity {
   @Column({ name: 'revoke_reason', type: 'varchar', length: 50, nullable: true })
   revokeReason: string | null;
 }
+
+/** The session's `amr` values as a list (stored space separated, see SessionsService.open). */
+export function amrOf(session: Pick<SessionEntity, 'amr'>): string[] {
+  return session.amr ? session.amr.split(' ') : [];
+}

@@ -5,7 +5,7 @@ import { AppError, ClientContext, Errors, newId, SecurityEvents } from '@identit
 import { fromParameters, PreparedStatement, TransactionRunner, isUniqueViolation } from '@identity/database';
 import { MfaChallengeService, MfaService, PendingSecondFactor } from '@identity/mfa';
 import { DEFAULT_ROLE, RbacService } from '@identity/rbac';
-import { AccessTokenService, IssuedSession, SessionEntity, SessionsService } from '@identity/sessions';
+import { AccessTokenService, amrOf, IssuedSession, SessionsService } from '@identity/sessions';
 import { UserEntity, UsersService } from '@identity/users';
 import { MfaRequiredDto, TokenResponseDto, UserDto } from '../account/user.dto';
 import { UserViewService } from '../account/user-view.service';
@@ -446,7 +446,3 @@ export const providerAlreadyLinked = () =>
     'Method already linked',
     'Your account already has a sign-in of this method. Unlink it first to link another.',
   );
-
-function amrOf(session: SessionEntity): string[] {
-  return session.amr ? session.amr.split(' ') : [];
-}
