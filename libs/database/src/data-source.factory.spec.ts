@@ -19,6 +19,15 @@ describe('SQLite data source', () => {
     }
   }
 
+  it('keeps temporary files, savepoint journals included, in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'identity-sqlite-'));
+    try {
+      expect(await pragmaOf(join(dir, 'identity.sqlite'), 'temp_store')).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('commits durably (synchronous=FULL) on a new file and after a restart alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'identity-sqlite-'));
     try {

@@ -30,6 +30,11 @@ export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityL
         db.pragma('synchronous = FULL');
         db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
+        // Savepoint journals (group commit gives every unit of work a savepoint) in memory. Kept on
+        // disk, a batch's journal outgrew SQLite's 64 KiB in-memory allowance and every commit
+        // created, wrote and deleted a temporary file: 7 % of a refresh's event loop. A sort that
+        // no index serves would be held in memory too; the API's lists are read in index order.
+        db.pragma('temp_store = MEMORY');
       },
     };
   }
