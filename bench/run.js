@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { argon2Params, measureArgon2Limit } = require('./lib/argon2-limit');
-const { JSON_HEADERS, cannon, summarize, pacedProbe, loginMany, chainedRefreshOptions } = require('./lib/load');
+const { JSON_HEADERS, cannon, summarize, pacedProbe, loginMany, chainedRefreshOptions, otpSignIns } = require('./lib/load');
 const {
   sleep,
   freePort,
@@ -52,13 +52,14 @@ function parseOptions(argv) {
       connections: { type: 'string', default: '10' },
       'login-connections': { type: 'string', default: '8' },
       'probe-rate': { type: 'string', default: '500' },
+      'otp-workers': { type: 'string', default: '32' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       'usage: npm run bench -- [--db sqlite|mysql] [--duration S] [--connections N] [--login-connections N]\n' +
-        '                        [--probe-rate R] [--mysql-url mariadb://root@127.0.0.1:3306/] [--build | --no-build]\n',
+        '                        [--probe-rate R] [--otp-workers N] [--mysql-url mariadb://root@127.0.0.1:3306/] [--build | --no-build]\n',
     );
     process.exit(0);
   }
@@ -73,6 +74,7 @@ function parseOptions(argv) {
     connections: int('connections', 1, 1000),
     loginConnections: int('login-connections', 1, 256),
     probeRate: int('probe-rate', 1, 5000),
+    otpWorkers: int('otp-workers', 1, 512),
   };
 }
 
@@ -167,6 +169,7 @@ function addWarnings(results) {
   check('/me probe during login load', p.meUnderLogin.probe);
   check('GET /me', p.me);
   check('refresh', p.refresh);
+  check('email code sign-in', p.otp);
   const busy = [
     ['argon2 measurement', results.argon2],
     ['bare GET', p.bare],
@@ -176,6 +179,7 @@ function addWarnings(results) {
     ['login + /me probe', p.meUnderLogin],
     ['GET /me', p.me],
     ['refresh', p.refresh],
+    ['email code sign-in', p.otp],
   ].filter(([, phase]) => phase.otherCpuCores > OTHER_LOAD_WARNING);
   if (busy.length) {
     results.warnings.push(
@@ -396,6 +400,14 @@ async function main() {
     phases.refresh.ratioToBare = phases.refresh.okPerSecond / phases.bareAfter.okPerSecond;
     await stopChild(bare);
     children.splice(children.indexOf(bare), 1);
+    mustRun();
+
+    const otpLoad = (durationSeconds) => otpSignIns(serviceUrl, sinks, { workers: options.otpWorkers, durationSeconds });
+    log(
+      `email code sign-ins (request, code from the delivered mail, verify): ${warmupSeconds} s warm-up + ${D} s, ${options.otpWorkers} at a time`,
+    );
+    await otpLoad(warmupSeconds);
+    phases.otp = await withCpu(service.pid, () => otpLoad(D));
     mustRun();
 
     // Requests autocannon abandoned at the end of the last phase are still running in the

@@ -2,6 +2,7 @@
 // Load generation and measurement. Everything here runs in the bench process, never inside a
 // service process, and every loop is bounded by a duration or a count.
 const autocannon = require('autocannon');
+const { randomBytes } = require('node:crypto');
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 
@@ -225,4 +226,89 @@ function chainedRefreshOptions(baseUrl, refreshTokens, connections) {
   return { options, stats };
 }
 
-module.exports = { JSON_HEADERS, cannon, summarize, pacedProbe, loginMany, chainedRefreshOptions };
+/**
+ * Passwordless sign-ins by email, closed loop: each of `workers` asks for a code for an address
+ * nobody used before, takes the code from the mail the service delivers to `sinks`, and signs in
+ * with it, which creates the account (OTP_SIGNUP, the default). The next cycle starts when the
+ * last one ends, so throughput is bounded by the workers too: the request is answered no sooner
+ * than ENUMERATION_MIN_RESPONSE_MS (150 ms by default) on purpose.
+ *
+ * Returns a summary shaped like `summarize`'s (`ok` = completed sign-ins, latency = whole cycle),
+ * with each step's latency apart: the request, the mail's arrival counted from the request
+ * being sent, and the verify.
+ */
+async function otpSignIns(baseUrl, sinks, { workers, durationSeconds, timeoutMs = 10_000 }) {
+  const cycles = [];
+  const steps = { requestMs: [], mailMs: [], verifyMs: [] };
+  const statusCodes = {};
+  let non2xx = 0;
+  let errors = 0;
+  let lostMessages = 0;
+  let unexpected = 0;
+  let addresses = 0;
+  // Addresses of this call only: a second call (after a warm-up) must not sign in existing accounts.
+  const run = randomBytes(4).toString('hex');
+  const post = async (path, body) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer();
+    statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
+    if (response.status >= 300) non2xx++;
+    return response.status;
+  };
+  const cycle = async () => {
+    const email = `otp-bench-${run}-${addresses++}@example.com`;
+    const started = performance.now();
+    const mail = sinks.nextCode(email, timeoutMs);
+    if ((await post('/api/v1/auth/otp/request', { email })) !== 202) return;
+    const answered = performance.now();
+    const code = await mail;
+    const delivered = performance.now();
+    if (code === null) {
+      lostMessages++;
+      return;
+    }
+    // 201: the sign-in created the account, as it must for an address nobody used.
+    if ((await post('/api/v1/auth/otp/verify', { email, code })) !== 201) {
+      unexpected++;
+      return;
+    }
+    const verified = performance.now();
+    cycles.push(verified - started);
+    steps.requestMs.push(answered - started);
+    steps.mailMs.push(delivered - started);
+    steps.verifyMs.push(verified - Math.max(answered, delivered));
+  };
+  const deadline = performance.now() + durationSeconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        await cycle();
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const wallStart = performance.now();
+  await Promise.all(Array.from({ length: workers }, worker));
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  return {
+    connections: workers,
+    durationSeconds: wallSeconds,
+    ok: cycles.length,
+    okPerSecond: cycles.length / wallSeconds,
+    non2xx,
+    errors: errors + lostMessages + unexpected,
+    lostMessages,
+    unexpected,
+    statusCodes,
+    latencyMs: percentiles(cycles),
+    steps: Object.fromEntries(Object.entries(steps).map(([name, values]) => [name, percentiles(values)])),
+  };
+}
+
+module.exports = { JSON_HEADERS, cannon, summarize, pacedProbe, loginMany, chainedRefreshOptions, otpSignIns };
