@@ -174,6 +174,23 @@ describe('messaging: giving up, several instances, retention', () => {
     }
   });
 
+  it('a delivery that hangs holds up only itself: messages queued behind it still go out', async () => {
+    const t = await startTestApp({ SMS_URL: sms.url });
+    const stalled = uniquePhone();
+    const release = sms.hold(stalled);
+    try {
+      await enqueue(t, codeMessage(stalled, '135791', 'sms'));
+      // The gateway has the message and does not answer (the transport gives up after 10 s).
+      await sms.waitFor(stalled);
+      const others = Array.from({ length: 3 }, uniquePhone);
+      await enqueue(t, ...others.map((to) => codeMessage(to, '246802', 'sms')));
+      await eventually(() => others.every((phone) => sms.count(phone) === 1), 3000);
+    } finally {
+      release();
+      await t.close();
+    }
+  });
+
   it('two instances on one database deliver every message exactly once', async () => {
     const database = await createScratchDatabase(dialect);
     const settings = { SMS_URL: sms.url, OUTBOX_POLL_INTERVAL_MS: '20', OUTBOX_BATCH: '5' };

@@ -19,6 +19,8 @@ export interface SmsReceiver {
   count(to: string): number;
   /** Answers 503 to every request until `up()`. */
   down(): void;
+  /** Leaves requests for `to` unanswered (as a hung gateway does) until the returned release is called. */
+  hold(to: string): () => void;
   up(): void;
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export interface SmsReceiver {
 /** A local HTTP endpoint that accepts `{ to, body }` like an SMS gateway's webhook. */
 export async function startSmsReceiver(): Promise<SmsReceiver> {
   const messages: ReceivedSms[] = [];
+  const held = new Map<string, Promise<void>>();
   let failing = false;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -39,7 +42,10 @@ export async function startSmsReceiver(): Promise<SmsReceiver> {
         const { to, body } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; body: string };
         messages.push({ to, body, headers: request.headers });
         recordMessageCodes(body, 'code in a delivered SMS');
-        response.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
+        const accept = () => response.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
+        const hold = held.get(to);
+        if (hold) void hold.then(accept);
+        else accept();
       } catch {
         response.writeHead(400).end();
       }
@@ -75,6 +81,14 @@ export async function startSmsReceiver(): Promise<SmsReceiver> {
     count: (phone) => to(phone).length,
     down: () => void (failing = true),
     up: () => void (failing = false),
+    hold(phone) {
+      let release!: () => void;
+      held.set(phone, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        held.delete(phone);
+        release();
+      };
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

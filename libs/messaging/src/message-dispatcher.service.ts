@@ -31,9 +31,15 @@ const QUIET_MS = 30_000;
 export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MessageDispatcher.name);
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  /** The claim round under way, if any; rounds never overlap. */
+  private claiming?: Promise<void>;
+  /** Messages being sent: at most OUTBOX_BATCH. */
+  private readonly sending = new Set<Promise<void>>();
   private active = false;
-  private wakeRequested = false;
+  /** Something may have become due while a round ran (a wake, a slot freed). */
+  private claimAgain = false;
+  /** The last round found as many due messages as it had room for: more may be waiting. */
+  private backlog = false;
   private stopListening?: () => void;
   private lastWarning = 0;
 
@@ -53,56 +59,77 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     if (!this.scheduler) return;
     this.active = true;
-    this.stopListening = this.outbox.onWake(() => this.wake());
-    this.schedule(0);
+    this.stopListening = this.outbox.onWake(() => this.pump());
+    this.pump();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.active = false;
     this.stopListening?.();
     clearTimeout(this.timer);
-    // Let the batch in hand finish, so no message is left claimed until its lease runs out.
-    await this.running;
+    // Let the messages in hand finish, so none is left claimed until its lease runs out.
+    await this.claiming;
+    await Promise.all(this.sending);
   }
 
-  /** Claims the messages due now and sends them; returns how many it claimed. */
-  async dispatchDue(): Promise<number> {
+  /**
+   * Starts a claim round, or asks for another once the one under way ends. Sending is a pipeline,
+   * not a batch: a message is claimed as soon as a sending slot is free, so one slow delivery (a
+   * relay that takes seconds to answer) holds up only its own slot, not every code behind it.
+   */
+  private pump(): void {
+    if (!this.active) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claimAgain = false;
+    clearTimeout(this.timer);
+    this.claiming = this.claimForFreeSlots().then(
+      (filled) => this.roundEnded(filled),
+      (error: Error) => {
+        this.warn(`outbox poll failed: ${error.message}`);
+        this.roundEnded(false);
+      },
+    );
+  }
+
+  private roundEnded(filled: boolean): void {
+    this.claiming = undefined;
+    this.backlog = filled;
+    // With free slots left, a full round means more may be due now; otherwise a freed slot or a
+    // wake asks again, and the poll catches what becomes due later (retries, expired leases).
+    if (this.claimAgain || (filled && this.sending.size < this.config.batchSize)) this.pump();
+    else this.schedule(this.config.pollIntervalMs);
+  }
+
+  /** Claims due messages for the free sending slots and starts each; true when it found enough to fill them. */
+  private async claimForFreeSlots(): Promise<boolean> {
+    const free = this.config.batchSize - this.sending.size;
+    if (free <= 0) return true;
     const now = this.clock.now();
     const due = await this.messages.find({
       where: { status: In([...CLAIMABLE]), nextAttemptAt: LessThanOrEqual(now) },
       order: { nextAttemptAt: 'ASC' },
-      take: this.config.batchSize,
+      take: free,
     });
-    const claimed: OutboxMessageEntity[] = [];
-    for (const message of due) if (await this.claim(message, now)) claimed.push(message);
-    await Promise.all(claimed.map((message) => this.deliver(message)));
-    return claimed.length;
+    for (const message of due) if (await this.claim(message, now)) this.startSending(message);
+    return due.length === free;
   }
 
-  private wake(): void {
-    if (!this.active) return;
-    if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
+  private startSending(message: OutboxMessageEntity): void {
+    const sending = this.deliver(message).finally(() => {
+      this.sending.delete(sending);
+      // Claimed in rounds of at least half the slots: a round per freed slot costs a query each.
+      if (this.backlog && this.sending.size <= this.config.batchSize / 2) this.pump();
+    });
+    this.sending.add(sending);
   }
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     if (!this.active) return;
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    let claimed = 0;
-    this.running = this.dispatchDue().then(
-      (count) => void (claimed = count),
-      (error: Error) => this.warn(`outbox poll failed: ${error.message}`),
-    );
-    await this.running;
-    this.running = undefined;
-    // A full batch means more may be waiting: go on at once instead of after a poll interval.
-    const again = this.wakeRequested || claimed === this.config.batchSize;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : this.config.pollIntervalMs);
+    this.timer = setTimeout(() => this.pump(), delayMs);
   }
 
   private async claim(message: OutboxMessageEntity, now: Date): Promise<boolean> {
