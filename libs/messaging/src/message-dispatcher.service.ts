@@ -38,7 +38,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private active = false;
   /** Something may have become due while a round ran (a wake, a slot freed). */
   private claimAgain = false;
-  /** The last round found as many due messages as it had room for: more may be waiting. */
+  /** The last round claimed as many messages as it had room for: more may be waiting. */
   private backlog = false;
   private stopListening?: () => void;
   private lastWarning = 0;
@@ -60,7 +60,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (!this.scheduler) return;
     this.active = true;
     this.stopListening = this.outbox.onWake(() => this.pump());
-    this.pump();
+    this.schedule(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -103,7 +103,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     else this.schedule(this.config.pollIntervalMs);
   }
 
-  /** Claims due messages for the free sending slots and starts each; true when it found enough to fill them. */
+  /** Claims due messages for the free sending slots and starts each; true when it filled them all. */
   private async claimForFreeSlots(): Promise<boolean> {
     const free = this.config.batchSize - this.sending.size;
     if (free <= 0) return true;
@@ -113,8 +113,13 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
       order: { nextAttemptAt: 'ASC' },
       take: free,
     });
-    for (const message of due) if (await this.claim(message, now)) this.startSending(message);
-    return due.length === free;
+    let claimed = 0;
+    for (const message of due) {
+      if (!(await this.claim(message, now))) continue;
+      claimed++;
+      this.startSending(message);
+    }
+    return claimed === free;
   }
 
   private startSending(message: OutboxMessageEntity): void {
