@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,25 +19,19 @@ describe('SQLite data source', () => {
     }
   }
 
+  let dir: string;
+  before(() => void (dir = mkdtempSync(join(tmpdir(), 'identity-sqlite-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   it('keeps temporary files, savepoint journals included, in memory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'identity-sqlite-'));
-    try {
-      expect(await pragmaOf(join(dir, 'identity.sqlite'), 'temp_store')).toBe(2);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await pragmaOf(join(dir, 'temp-store.sqlite'), 'temp_store')).toBe(2);
   });
 
   it('commits durably (synchronous=FULL) on a new file and after a restart alike', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'identity-sqlite-'));
-    try {
-      const file = join(dir, 'identity.sqlite');
-      expect(await pragmaOf(file, 'synchronous')).toBe(2);
-      // The file is in WAL mode now; reopened, it would get better-sqlite3's WAL default, NORMAL (1).
-      expect(await pragmaOf(file, 'journal_mode')).toBe('wal');
-      expect(await pragmaOf(file, 'synchronous')).toBe(2);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const file = join(dir, 'durability.sqlite');
+    expect(await pragmaOf(file, 'synchronous')).toBe(2);
+    // The file is in WAL mode now; reopened, it would get better-sqlite3's WAL default, NORMAL (1).
+    expect(await pragmaOf(file, 'journal_mode')).toBe('wal');
+    expect(await pragmaOf(file, 'synchronous')).toBe(2);
   });
 });
