@@ -63,19 +63,17 @@ async function startMessageSinks() {
     nextCode(address, timeoutMs) {
       const key = address.toLowerCase();
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiting.set(
-            key,
-            (waiting.get(key) ?? []).filter((deliver) => deliver !== settle),
-          );
-          resolve(null);
-        }, timeoutMs);
-        timer.unref();
         const settle = (code) => {
           clearTimeout(timer);
+          const waiters = waiting.get(key);
+          waiters?.delete(settle);
+          if (waiters?.size === 0) waiting.delete(key);
           resolve(code);
         };
-        waiting.set(key, [...(waiting.get(key) ?? []), settle]);
+        const timer = setTimeout(() => settle(null), timeoutMs);
+        timer.unref();
+        if (!waiting.has(key)) waiting.set(key, new Set());
+        waiting.get(key).add(settle);
       });
     },
     close: () => Promise.all([new Promise((resolve) => smtp.close(resolve)), new Promise((resolve) => sms.close(resolve))]),
